@@ -1,0 +1,184 @@
+import type { ConfigObject } from '@hotconf/client';
+import type { Problem } from '../errors.js';
+import type { Snapshot } from '../git/snapshot.js';
+import { mergeDocuments } from './merge.js';
+import { candidateBases, EXTENSIONS, splitFileName } from './names.js';
+import { parseConfigFile, type ParsedFile } from './parse-file.js';
+
+/** One file that contributed to a document. */
+export interface Source {
+  /** Repository-relative path (`config-repo/orders-dev.yml`). */
+  file: string;
+  blob: string;
+  config: ConfigObject;
+}
+
+/** A merged document at a commit, or why it could not be merged. */
+export type Resolution =
+  | { ok: true; config: ConfigObject; sources: Source[] }
+  | { ok: false; problems: Problem[]; sources: Source[] };
+
+/** Turns a secret string into its clear value, or throws a message safe to show. */
+export type SecretDecoder = (value: string, file: string, path: string) => string;
+
+export interface ConfigResolverOptions {
+  /** Reads a blob's bytes. */
+  readBlob(oid: string): Promise<Buffer>;
+  /** Decrypts `{cipher}` values; without it they are rejected. */
+  decodeSecret?: SecretDecoder | undefined;
+  /** Parsed files kept by blob id. Default 20 000. */
+  maxParsedFiles?: number;
+}
+
+const CIPHER = '{cipher}';
+
+/**
+ * Merges the files that apply to a (service, profiles) at a snapshot, in Spring's
+ * precedence. Parsed files are cached by blob id and resolutions by fingerprint (the
+ * blob ids of the files used), so an unchanged document costs nothing at a new commit.
+ */
+export class ConfigResolver {
+  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly resolved = new Map<string, Promise<Resolution>>();
+  private readonly maxParsed: number;
+
+  constructor(private readonly options: ConfigResolverOptions) {
+    this.maxParsed = options.maxParsedFiles ?? 20_000;
+  }
+
+  /** The files that apply, highest precedence first: [file name, blob id]. */
+  applicableFiles(snapshot: Snapshot, service: string, profiles: readonly string[]): [string, string][] {
+    const out: [string, string][] = [];
+    for (const base of candidateBases(service, profiles)) {
+      for (const ext of EXTENSIONS) {
+        const blob = snapshot.files.get(base + ext);
+        if (blob) {
+          out.push([base + ext, blob]);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A string that changes exactly when the document's inputs (files and schema) change:
+   * what the publisher compares to skip untouched documents.
+   */
+  fingerprint(snapshot: Snapshot, service: string, profiles: readonly string[]): string {
+    const files = this.applicableFiles(snapshot, service, profiles).map(([f, b]) => `${f}:${b}`);
+    return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}`;
+  }
+
+  /** True when the service has a file or a schema of its own at the snapshot. */
+  isKnown(snapshot: Snapshot, service: string): boolean {
+    return snapshot.schemas.has(service) || EXTENSIONS.some((ext) => snapshot.files.has(service + ext));
+  }
+
+  /** Merges the document. Never throws for bad content: problems come back as values. */
+  resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
+    const files = this.applicableFiles(snapshot, service, profiles);
+    const key = `${snapshot.prefix}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
+    let cached = this.resolved.get(key);
+    if (!cached) {
+      cached = this.merge(snapshot.prefix, files);
+      this.resolved.set(key, cached);
+      if (this.resolved.size > 10_000) {
+        const oldest = this.resolved.keys().next().value;
+        if (oldest !== undefined) this.resolved.delete(oldest);
+      }
+    }
+    return cached;
+  }
+
+  private async merge(prefix: string, files: [string, string][]): Promise<Resolution> {
+    const sources: Source[] = [];
+    const problems: Problem[] = [];
+    for (const [name, blob] of files) {
+      const file = prefix + name;
+      const parsed = await this.parse(file, blob);
+      if (parsed.ok) sources.push({ file, blob, config: parsed.config });
+      else problems.push(parsed.problem);
+    }
+    if (problems.length > 0) return { ok: false, problems, sources };
+    const secrets: Problem[] = [];
+    const decoded = sources.map((s) => ({ ...s, config: this.decodeSecrets(s, secrets) }));
+    if (secrets.length > 0) return { ok: false, problems: secrets, sources };
+    return { ok: true, config: mergeDocuments(decoded.map((s) => s.config)), sources: decoded };
+  }
+
+  private async parse(file: string, blob: string): Promise<ParsedFile> {
+    const hit = this.parsed.get(blob);
+    if (hit) return hit;
+    const text = (await this.options.readBlob(blob)).toString('utf8');
+    const parsed = parseConfigFile(file, text);
+    this.parsed.set(blob, parsed);
+    if (this.parsed.size > this.maxParsed) {
+      const oldest = this.parsed.keys().next().value;
+      if (oldest !== undefined) this.parsed.delete(oldest);
+    }
+    return parsed;
+  }
+
+  /** Replaces `{cipher}` strings by their clear value; a failure becomes a problem. */
+  private decodeSecrets(source: Source, problems: Problem[]): ConfigObject {
+    const decode = this.options.decodeSecret;
+    let found = false;
+    const walk = (value: unknown, path: string[]): unknown => {
+      if (typeof value === 'string' && value.startsWith(CIPHER)) {
+        found = true;
+        const pointer = `/${path.join('/')}`;
+        if (!decode) {
+          problems.push({ file: source.file, path: pointer, message: `\`${path.join('.')}\` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (${source.file})` });
+          return value;
+        }
+        try {
+          return decode(value.slice(CIPHER.length), source.file, path.join('.'));
+        } catch (e) {
+          problems.push({ file: source.file, path: pointer, message: (e as Error).message });
+          return value;
+        }
+      }
+      if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+      }
+      return value;
+    };
+    const out = walk(source.config, []) as ConfigObject;
+    return found ? out : source.config;
+  }
+}
+
+/**
+ * Services known at a snapshot and the profiles found for each: suffixes on its own files
+ * and on `application-*` files (DESIGN §2).
+ */
+export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
+  const bases = [...snapshot.files.keys()].map((f) => splitFileName(f)?.base).filter((b): b is string => !!b);
+  const services = new Set<string>(snapshot.schemas.keys());
+  const baseSet = new Set(bases);
+  for (const base of bases) {
+    if (base === 'application' || base.startsWith('application-')) continue;
+    if (/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(base)) services.add(base);
+  }
+  const shared = new Set<string>();
+  for (const base of baseSet) if (base.startsWith('application-')) shared.add(base.slice(12));
+  const out = new Map<string, Set<string>>();
+  for (const service of services) {
+    const profiles = new Set<string>(shared);
+    for (const base of baseSet) if (base.startsWith(`${service}-`)) profiles.add(base.slice(service.length + 1));
+    out.set(service, profiles);
+  }
+  // `orders-dev` is a profile file of `orders`, not a service, when `orders` exists.
+  for (const service of [...out.keys()]) {
+    for (let i = service.indexOf('-'); i > 0; i = service.indexOf('-', i + 1)) {
+      if (out.has(service.slice(0, i)) && !snapshot.schemas.has(service)) {
+        out.delete(service);
+        break;
+      }
+    }
+  }
+  for (const profiles of out.values()) for (const p of [...profiles]) if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(p)) profiles.delete(p);
+  return out;
+}

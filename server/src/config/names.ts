@@ -1,0 +1,99 @@
+import { InvalidInputError } from '../errors.js';
+
+/** Service and profile names (DESIGN §2). */
+export const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** Branches, tags and commit ids (DESIGN §2); `..` is refused separately. */
+export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+export const MAX_PROFILES = 8;
+/** Never services: they are routes. */
+export const RESERVED = new Set(['v1', 'health', 'ready', 'metrics', 'monitor']);
+
+/** The file extensions a config file may have, in the order one is preferred. */
+export const EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
+
+function describe(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(shown.replace(/[^\x20-\x7e]/g, '?'));
+}
+
+/** @throws InvalidInputError (400, HC_INVALID_NAME) unless `service` is a valid service name. */
+export function checkService(service: string): string {
+  if (!NAME.test(service) || RESERVED.has(service)) {
+    throw new InvalidInputError(
+      'HC_INVALID_NAME',
+      `service ${describe(service)} is not a valid name: use a-z, 0-9, '.', '_' or '-', at most 64 characters, not a reserved word`,
+    );
+  }
+  return service;
+}
+
+/**
+ * Parses a comma-separated profile list (`dev,eu`); empty means `default`.
+ * @throws InvalidInputError (400, HC_INVALID_NAME) on a bad name or more than 8 profiles.
+ */
+export function parseProfiles(profiles: string | readonly string[] | undefined): string[] {
+  const list = typeof profiles === 'string' ? profiles.split(',') : [...(profiles ?? [])];
+  const names = list.map((p) => p.trim()).filter((p) => p !== '');
+  if (names.length === 0) return ['default'];
+  if (names.length > MAX_PROFILES) {
+    throw new InvalidInputError('HC_INVALID_NAME', `at most ${MAX_PROFILES} profiles may be named, got ${names.length}`);
+  }
+  for (const p of names) {
+    if (!NAME.test(p)) {
+      throw new InvalidInputError(
+        'HC_INVALID_NAME',
+        `profile ${describe(p)} is not a valid name: use a-z, 0-9, '.', '_' or '-', at most 64 characters`,
+      );
+    }
+  }
+  // A profile named twice counts once, at its last position (later beats earlier).
+  return names.filter((p, i) => names.lastIndexOf(p) === i);
+}
+
+/** @throws InvalidInputError (400, HC_INVALID_LABEL) unless `label` is a safe label. */
+export function checkLabel(label: string): string {
+  if (!LABEL.test(label) || label.includes('..') || label.endsWith('/') || label.endsWith('.lock')) {
+    throw new InvalidInputError(
+      'HC_INVALID_LABEL',
+      `label ${describe(label)} is not a valid branch, tag or commit id`,
+    );
+  }
+  return label;
+}
+
+/** Spring clients send `/` in labels as `(_)`. */
+export function decodeSpringLabel(label: string): string {
+  return label.replaceAll('(_)', '/');
+}
+
+/** What a config file applies to; null when it is not a config file name. */
+export interface FileTarget {
+  /** `application` or a service. */
+  owner: string;
+  /** undefined for a plain file (every profile). */
+  profile: string | undefined;
+}
+
+/**
+ * The candidate files for a service and profiles, highest precedence first (DESIGN §2):
+ * for `orders` and `dev,eu`: orders-eu, application-eu, orders-dev, application-dev,
+ * orders, application. The `default` profile has no files of its own beyond the plain ones,
+ * except `{service}-default.yml`, which Spring also reads.
+ */
+export function candidateBases(service: string, profiles: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = profiles.length - 1; i >= 0; i--) {
+    const p = profiles[i] as string;
+    out.push(`${service}-${p}`, `application-${p}`);
+  }
+  out.push(service, 'application');
+  return out;
+}
+
+/** Splits a file name into base and extension; null when it is not a config file. */
+export function splitFileName(file: string): { base: string; ext: string } | null {
+  for (const ext of EXTENSIONS) {
+    if (file.endsWith(ext)) return { base: file.slice(0, -ext.length), ext };
+  }
+  return null;
+}

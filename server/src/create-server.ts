@@ -1,0 +1,121 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigResolver } from './config/config-resolver.js';
+import { ChangeDetector } from './git/change-detector.js';
+import { Repository } from './git/repository.js';
+import { OPEN_ACCESS, type Access } from './http/access.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { Publisher } from './publish/publisher.js';
+import { SchemaGate } from './schema/schema-gate.js';
+import { WatchHub } from './watch/watch-hub.js';
+import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
+
+/** A running hotconf: what `hotconf serve` and the tests hold. */
+export interface HotconfServer {
+  /** Opens the repository, publishes every document, and binds the port. */
+  listen(): Promise<void>;
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes WebSockets with 1012, lets in-flight requests finish. */
+  close(): Promise<void>;
+  /** Internals for tests and benchmarks: the stages as wired. */
+  readonly parts: { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub } | undefined;
+  readonly logger: Logger;
+}
+
+/** Lifecycle of a server. */
+type Lifecycle = 'new' | 'starting' | 'running' | 'closing' | 'closed';
+
+/**
+ * Wires every stage — git source, change detector, resolver, gate, publisher, HTTP app —
+ * handing each only what it needs. Nothing deeper creates a collaborator.
+ */
+export function createServer(options: Partial<Settings> & { logger?: Logger } = {}): HotconfServer {
+  const settings = checkSettings({ ...DEFAULT_SETTINGS, ...options });
+  const logger = options.logger ?? createLogger(settings.logLevel, settings.replicaId);
+  let state: Lifecycle = 'new';
+  let parts: HotconfServer['parts'];
+  let httpServer: http.Server | undefined;
+  let port = 0;
+  const closers: (() => Promise<void> | void)[] = [];
+
+  const server: HotconfServer = {
+    get url() {
+      const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get parts() {
+      return parts;
+    },
+    logger,
+
+    async listen() {
+      if (state !== 'new') throw new Error(`cannot listen: the server is ${state}`);
+      state = 'starting';
+      const repository = await Repository.open({ repo: settings.repo, searchPath: settings.searchPath, cacheDir: settings.cacheDir, logger });
+      closers.push(() => repository.close());
+      const readBlob = (oid: string) => repository.readBlob(oid);
+      const resolver = new ConfigResolver({ readBlob });
+      const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
+      const publisher = new Publisher({ repository, resolver, gate, logger });
+      const detector = new ChangeDetector({
+        repository,
+        pollInterval: settings.pollInterval,
+        logger,
+        onMoves: (moves, seenAt) => void publisher.labelsMoved(moves, seenAt),
+      });
+      closers.push(() => detector.close());
+      const access: Access = OPEN_ACCESS;
+
+      await publisher.start();
+      await detector.start();
+      const hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
+      parts = { publisher, repository, detector, hub };
+
+      const app = createApp({
+        logger,
+        publisher,
+        repository,
+        detector,
+        access,
+        replicaId: settings.replicaId,
+        isReady: () => state === 'running',
+      });
+      httpServer = http.createServer(app.callback());
+      httpServer.keepAliveTimeout = 65_000;
+      httpServer.on('upgrade', (req, socket, head) => {
+        if (state === 'running' && (req.url ?? '').split('?')[0] === '/v1/watch') hub.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      });
+      await new Promise<void>((resolve, reject) => {
+        httpServer?.once('error', reject);
+        httpServer?.listen(settings.port, settings.host, () => resolve());
+      });
+      port = (httpServer.address() as AddressInfo).port;
+      state = 'running';
+      logger.info({ url: server.url, label: repository.defaultLabel, documents: publisher.all().length }, 'hotconf is serving');
+    },
+
+    async close() {
+      if (state === 'closing' || state === 'closed') return;
+      state = 'closing';
+      await parts?.hub.close();
+      if (httpServer) {
+        const done = new Promise<void>((resolve) => httpServer?.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        const force = setTimeout(() => httpServer?.closeAllConnections(), 4000);
+        force.unref();
+        await done;
+        clearTimeout(force);
+      }
+      for (const close of closers.reverse()) await close();
+      state = 'closed';
+    },
+  };
+  return server;
+}

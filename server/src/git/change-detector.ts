@@ -1,0 +1,115 @@
+import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import type { LabelMove, Repository } from './repository.js';
+
+export interface ChangeDetectorOptions {
+  repository: Repository;
+  /** Seconds between fetches of a remote (and re-reads of a local repository's refs). */
+  pollInterval: number;
+  logger: Logger;
+  /** Called with the labels that moved, in the order they were seen. */
+  onMoves(moves: LabelMove[], seenAt: number): void;
+}
+
+/** Sync state shown by `/v1/status`. */
+export interface SyncState {
+  kind: 'local' | 'remote';
+  lastFetch: string | undefined;
+  lastSuccess: string | undefined;
+  lastError: string | undefined;
+  fetches: number;
+  failures: number;
+}
+
+/**
+ * Notices new commits. A local repository is watched on its refs (a commit is seen
+ * within milliseconds); a remote one is fetched every poll interval and on demand.
+ * Either way the refs are re-read on the interval too, so a missed event costs at most
+ * one interval.
+ */
+export class ChangeDetector {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  readonly state: SyncState;
+
+  constructor(private readonly options: ChangeDetectorOptions) {
+    this.state = { kind: options.repository.kind, lastFetch: undefined, lastSuccess: new Date().toISOString(), lastError: undefined, fetches: 0, failures: 0 };
+  }
+
+  /** Starts watching (local) and polling. */
+  async start(): Promise<void> {
+    const { repository } = this.options;
+    if (repository.kind === 'local') {
+      const gitDir = repository.gitDir;
+      this.watcher = watch([path.join(gitDir, 'refs'), path.join(gitDir, 'packed-refs'), path.join(gitDir, 'HEAD')], {
+        ignoreInitial: true,
+        ignored: (p: string) => p.endsWith('.lock'),
+        persistent: false,
+      });
+      const kick = () => void this.check(false);
+      this.watcher.on('add', kick).on('change', kick).on('unlink', kick);
+      await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
+    }
+    this.timer = setInterval(() => void this.check(true), this.options.pollInterval * 1000);
+    this.timer.unref();
+  }
+
+  /** Fetches (a remote) and re-reads refs now; resolves when moves have been handed on. */
+  refresh(): Promise<void> {
+    return this.check(true);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.watcher?.close();
+    await this.pending?.catch(() => undefined);
+  }
+
+  private check(fetch: boolean): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.pending) {
+      // Coalesce: one more pass after the current one sees whatever this event was.
+      this.again = true;
+      return this.pending;
+    }
+    this.pending = this.run(fetch).finally(() => {
+      this.pending = undefined;
+      if (this.again && !this.closed) {
+        this.again = false;
+        void this.check(false);
+      }
+    });
+    return this.pending;
+  }
+
+  private async run(fetch: boolean): Promise<void> {
+    const { repository, logger } = this.options;
+    const seenAt = performance.now();
+    if (fetch && repository.kind === 'remote') {
+      this.state.lastFetch = new Date().toISOString();
+      this.state.fetches++;
+      try {
+        await repository.fetch();
+        this.state.lastSuccess = new Date().toISOString();
+        this.state.lastError = undefined;
+      } catch (error) {
+        this.state.failures++;
+        this.state.lastError = 'fetch from the remote failed';
+        logger.warn({ err: (error as Error).message }, 'fetch from the remote failed; serving what is already published');
+        return;
+      }
+    }
+    try {
+      const moves = await repository.refreshLabels();
+      if (moves.length > 0) this.options.onMoves(moves, seenAt);
+    } catch (error) {
+      this.state.lastError = 'reading refs failed';
+      logger.error({ err: error }, 'reading refs failed');
+    }
+  }
+}

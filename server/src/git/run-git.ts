@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+
+/** Environment for every git we spawn: never prompt, never read the operator's global config. */
+export const GIT_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ASKPASS: 'true',
+  GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=15',
+  GIT_CONFIG_NOSYSTEM: '1',
+  LC_ALL: 'C',
+};
+
+/** Thrown when a git command fails; `stderr` is for logs only, never for callers. */
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0] ?? ''} failed (${exitCode ?? 'killed'}): ${stderr.trim().split('\n').pop() ?? ''}`);
+    this.name = 'GitCommandError';
+  }
+}
+
+export interface RunGitOptions {
+  /** Working directory. */
+  cwd: string;
+  /** Kill git after this many ms. Default 60 000. */
+  timeoutMs?: number;
+  /** Extra environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs one git command and returns stdout. Callers pass only validated values, after
+ * `--end-of-options` or `--` where git allows it, so no input can become an option.
+ */
+export function runGit(args: readonly string[], options: RunGitOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      {
+        cwd: options.cwd,
+        env: { ...GIT_ENV, ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 256 << 20,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          const code = typeof error.code === 'number' ? error.code : null;
+          reject(new GitCommandError(args, code, String(stderr || error.message)));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import type { Logger } from '../logger.js';
+import { errorMiddleware } from './error-middleware.js';
+import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
+import { springRoutes } from './spring-routes.js';
+import type Router from '@koa/router';
+
+export interface AppDeps extends NativeRoutesDeps {
+  logger: Logger;
+  /** Routes added by later stages (webhook, encrypt, history…). */
+  extraRoutes?: Router[];
+}
+
+/** The Koa app: errors first, then hotconf's routes, then Spring's. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  // Koa's own error logging would print stacks; the error middleware owns that.
+  app.silent = true;
+  app.use(errorMiddleware(deps.logger));
+  const native = nativeRoutes(deps);
+  app.use(native.routes());
+  app.use(native.allowedMethods());
+  for (const router of deps.extraRoutes ?? []) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(springRoutes({ publisher: deps.publisher, access: deps.access, defaultLabel: deps.repository.defaultLabel }));
+  return app;
+}

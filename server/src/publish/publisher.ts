@@ -1,0 +1,372 @@
+import { EventEmitter } from 'node:events';
+import type { ConfigResolver } from '../config/config-resolver.js';
+import { discoverServices } from '../config/config-resolver.js';
+import { DocumentUnavailableError, NotFoundError, type Problem } from '../errors.js';
+import type { LabelMove, Repository } from '../git/repository.js';
+import type { CommitInfo, Snapshot } from '../git/snapshot.js';
+import type { Logger } from '../logger.js';
+import type { SchemaGate } from '../schema/schema-gate.js';
+import { changedKeys } from './changed-keys.js';
+import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
+
+/** A document's state in one word (`/v1/services`). */
+export type DocumentState = 'ok' | 'unvalidated' | 'rejected' | 'degraded' | 'unavailable' | 'removed';
+
+/** Why a commit was not published for a document. */
+export interface Rejection {
+  commit: CommitInfo;
+  problems: Problem[];
+}
+
+/** Everything the server knows about one (service, profiles, label). */
+export interface DocumentRecord {
+  readonly key: string;
+  readonly service: string;
+  readonly profiles: readonly string[];
+  readonly label: string;
+  /** What is served; undefined when no valid version exists. */
+  published: PublishedDocument | undefined;
+  /** Served from an older commit because the head was invalid at start-up. */
+  degraded: boolean;
+  /** The head's rejection while it stands; cleared by the next valid commit. */
+  rejection: Rejection | undefined;
+  /** The last rejection ever seen, kept for `/v1/status`. */
+  lastRejection: Rejection | undefined;
+  /** Commit last evaluated, and the inputs' fingerprint there. */
+  evaluated: { commit: string; fingerprint: string; valid: boolean } | undefined;
+  removed: boolean;
+}
+
+/** Emitted as `change` when a new version of a document's content is published. */
+export interface ChangeEvent {
+  record: DocumentRecord;
+  document: PublishedDocument;
+  previous: PublishedDocument | undefined;
+  changedKeys: string[];
+  /** When the commit was first seen, for publish-latency metrics. */
+  seenAt: number;
+}
+
+export interface PublisherOptions {
+  repository: Repository;
+  resolver: ConfigResolver;
+  gate: SchemaGate;
+  logger: Logger;
+  /** How far back start-up looks for a valid version. Default 100 commits. */
+  walkBack?: number;
+}
+
+/** Events: `change` (ChangeEvent), `rejected` (record, rejection), `removed` (record). */
+export interface PublisherEvents {
+  change: [ChangeEvent];
+  rejected: [DocumentRecord, Rejection];
+  removed: [DocumentRecord];
+}
+
+export function documentKey(service: string, profiles: readonly string[], label: string): string {
+  return `${service}/${profiles.join(',')}@${label}`;
+}
+
+/** A record's state in one word. */
+export function stateOf(record: DocumentRecord): DocumentState {
+  if (record.removed) return 'removed';
+  if (!record.published) return 'unavailable';
+  if (record.degraded) return 'degraded';
+  if (record.rejection) return 'rejected';
+  return record.published.validated ? 'ok' : 'unvalidated';
+}
+
+/** At most this many documents created on demand (odd profile lists, tags, commit ids). */
+const MAX_ON_DEMAND = 10_000;
+
+/**
+ * Holds the published document of every (service, profiles, label) and moves them
+ * forward as labels move: re-resolve only documents whose inputs changed, validate,
+ * publish or keep the last valid one, and emit what changed — in commit order.
+ */
+export class Publisher extends EventEmitter<PublisherEvents> {
+  private readonly records = new Map<string, DocumentRecord>();
+  private readonly creating = new Map<string, Promise<DocumentRecord>>();
+  private readonly dirtyLabels = new Map<string, number>();
+  private running: Promise<void> | undefined;
+  private readonly walkBack: number;
+  private onDemand = 0;
+
+  constructor(private readonly options: PublisherOptions) {
+    super();
+    this.walkBack = options.walkBack ?? 100;
+  }
+
+  /** Evaluates every service and profile found at the head of the default label. */
+  async start(): Promise<void> {
+    const { repository } = this.options;
+    const label = repository.defaultLabel;
+    const head = await repository.resolveLabel(label);
+    if (!head) throw new Error(`label ${label} has no commit`);
+    const snapshot = await repository.snapshot(head);
+    await this.createAll(this.discovered(snapshot), label, head, true);
+  }
+
+  /** All records, for status and listings. */
+  all(): DocumentRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** The record for a document, evaluating it on first request. Throws 404 for unknown. */
+  async record(service: string, profiles: readonly string[], label?: string): Promise<DocumentRecord> {
+    const effective = label ?? this.options.repository.defaultLabel;
+    const key = documentKey(service, profiles, effective);
+    const known = this.records.get(key);
+    if (known && !known.removed) return known;
+    let pending = this.creating.get(key);
+    if (!pending) {
+      pending = this.createOnDemand(service, profiles, effective, key);
+      this.creating.set(key, pending);
+      pending.finally(() => this.creating.delete(key)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  /** Makes sure every service and profile found at `label` has a record. 404 if unknown. */
+  async trackLabel(label: string): Promise<void> {
+    const head = await this.options.repository.resolveLabel(label);
+    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    const snapshot = await this.options.repository.snapshot(head);
+    await Promise.all(this.discovered(snapshot).map(([s, p]) => this.record(s, p, label)));
+  }
+
+  /** Services known at `label`, each with the profiles found for it. 404 if unknown. */
+  async services(label: string): Promise<Map<string, Set<string>>> {
+    const head = await this.options.repository.resolveLabel(label);
+    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    return discoverServices(await this.options.repository.snapshot(head));
+  }
+
+  /** The published document, or the 404/503 a caller should get. */
+  async document(service: string, profiles: readonly string[], label?: string): Promise<PublishedDocument> {
+    const rec = await this.record(service, profiles, label);
+    if (!rec.published) {
+      throw new DocumentUnavailableError(
+        `${service} (${profiles.join(',')}) has no valid version to serve`,
+        rec.rejection?.problems ?? rec.lastRejection?.problems ?? [],
+      );
+    }
+    return rec.published;
+  }
+
+  /** Labels moved (a commit, a fetch): re-evaluate their documents, in order. */
+  labelsMoved(moves: readonly LabelMove[], seenAt = performance.now()): Promise<void> {
+    for (const move of moves) {
+      if (!this.dirtyLabels.has(move.label)) this.dirtyLabels.set(move.label, seenAt);
+    }
+    if (!this.running) {
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  /** Resolves once every queued re-evaluation has finished. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirtyLabels.size > 0) {
+      const [label, seenAt] = this.dirtyLabels.entries().next().value as [string, number];
+      this.dirtyLabels.delete(label);
+      try {
+        await this.advanceLabel(label, seenAt);
+      } catch (error) {
+        this.options.logger.error({ err: error, label }, 'could not evaluate a new commit');
+      }
+    }
+  }
+
+  private async advanceLabel(label: string, seenAt: number): Promise<void> {
+    const { repository } = this.options;
+    const head = repository.labelTable().get(label);
+    const records = [...this.records.values()].filter((r) => r.label === label);
+    if (!head) {
+      for (const r of records) this.remove(r);
+      return;
+    }
+    const snapshot = await repository.snapshot(head);
+    await Promise.all(records.map((r) => this.evaluate(r, snapshot, seenAt)));
+    if (label === repository.defaultLabel) {
+      const fresh = this.discovered(snapshot).filter(
+        ([s, p]) => !this.records.get(documentKey(s, p, label)) || this.records.get(documentKey(s, p, label))?.removed,
+      );
+      await this.createAll(fresh, label, head, false);
+    }
+  }
+
+  private discovered(snapshot: Snapshot): [string, string[]][] {
+    const out: [string, string[]][] = [];
+    for (const [service, profiles] of discoverServices(snapshot)) {
+      out.push([service, ['default']]);
+      for (const p of profiles) if (p !== 'default') out.push([service, [p]]);
+    }
+    return out;
+  }
+
+  private async createAll(list: [string, string[]][], label: string, head: string, walk: boolean): Promise<void> {
+    const snapshot = await this.options.repository.snapshot(head);
+    // Evaluate in parallel so git object reads pipeline through the one cat-file process.
+    const batch = 64;
+    for (let i = 0; i < list.length; i += batch) {
+      await Promise.all(
+        list.slice(i, i + batch).map(async ([service, profiles]) => {
+          const record = this.newRecord(service, profiles, label);
+          await this.evaluate(record, snapshot, performance.now(), walk);
+          this.records.set(record.key, record);
+        }),
+      );
+    }
+  }
+
+  private async createOnDemand(service: string, profiles: readonly string[], label: string, key: string) {
+    const { repository } = this.options;
+    const head = await repository.resolveLabel(label);
+    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    const snapshot = await repository.snapshot(head);
+    if (!this.options.resolver.isKnown(snapshot, service)) {
+      throw new NotFoundError('HC_SERVICE_NOT_FOUND', `service ${service} has no config at label ${label}`);
+    }
+    const record = this.newRecord(service, profiles, label);
+    await this.evaluate(record, snapshot, performance.now(), true);
+    if (this.onDemand >= MAX_ON_DEMAND) this.evictOnDemand();
+    const existing = this.records.get(key);
+    if (existing && !existing.removed) return existing;
+    this.records.set(key, record);
+    this.onDemand++;
+    // The label may have moved while this evaluated: catch up through the ordered path.
+    if (repository.isMovable(label) && repository.labelTable().get(label) !== head) void this.labelsMoved([{ label, from: head, to: undefined }]);
+    return record;
+  }
+
+  private evictOnDemand(): void {
+    for (const [key, r] of this.records) {
+      if (this.listenerCount('change') === 0 || !r.published || r.label !== this.options.repository.defaultLabel) {
+        this.records.delete(key);
+        this.onDemand--;
+        return;
+      }
+    }
+  }
+
+  private newRecord(service: string, profiles: readonly string[], label: string): DocumentRecord {
+    return {
+      key: documentKey(service, profiles, label),
+      service,
+      profiles: [...profiles],
+      label,
+      published: undefined,
+      degraded: false,
+      rejection: undefined,
+      lastRejection: undefined,
+      evaluated: undefined,
+      removed: false,
+    };
+  }
+
+  private remove(record: DocumentRecord): void {
+    if (record.removed) return;
+    record.removed = true;
+    this.records.delete(record.key);
+    this.options.logger.info({ service: record.service, profiles: record.profiles, label: record.label }, 'document removed: its service has no config any more');
+    this.emit('removed', record);
+  }
+
+  /** Brings one record to `snapshot`. `walk`: on failure, look back for a valid commit. */
+  private async evaluate(record: DocumentRecord, snapshot: Snapshot, seenAt: number, walk = false): Promise<void> {
+    const { resolver, logger } = this.options;
+    const commit = snapshot.commit;
+    if (!resolver.isKnown(snapshot, record.service)) {
+      if (record.published || record.evaluated) this.remove(record);
+      return;
+    }
+    const fingerprint = resolver.fingerprint(snapshot, record.service, record.profiles);
+    const last = record.evaluated;
+    if (last && last.fingerprint === fingerprint) {
+      // Inputs untouched: still valid at this commit (or still broken).
+      if (last.valid && record.published && !record.degraded) record.published = withVersion(record.published, commit);
+      record.evaluated = { commit: commit.id, fingerprint, valid: last.valid };
+      return;
+    }
+    const outcome = await this.judge(record, snapshot);
+    record.evaluated = { commit: commit.id, fingerprint, valid: outcome.ok };
+    if (!outcome.ok) {
+      const rejection: Rejection = { commit, problems: outcome.problems };
+      record.rejection = rejection;
+      record.lastRejection = rejection;
+      logger.warn(
+        { service: record.service, profiles: record.profiles, label: record.label, commit: commit.id, author: commit.author, problems: outcome.problems.map((p) => p.message) },
+        'commit rejected: the previous version stays published',
+      );
+      this.emit('rejected', record, rejection);
+      if (walk && !record.published) await this.walkBackFor(record, snapshot);
+      return;
+    }
+    const previous = record.published;
+    record.rejection = undefined;
+    record.degraded = false;
+    const doc = makeDocument({
+      service: record.service,
+      profiles: record.profiles,
+      label: record.label,
+      version: commit.id,
+      config: outcome.config,
+      sources: outcome.sources,
+      validated: outcome.validated,
+      commit,
+    });
+    if (previous && previous.etag === doc.etag) {
+      record.published = withVersion(previous, commit);
+      return;
+    }
+    record.published = doc;
+    if (previous) {
+      logger.info(
+        { service: record.service, profiles: record.profiles, label: record.label, commit: commit.id, author: commit.author, etag: doc.etag },
+        'published',
+      );
+      this.emit('change', { record, document: doc, previous, changedKeys: changedKeys(previous.config, doc.config), seenAt });
+    }
+  }
+
+  private async judge(record: DocumentRecord, snapshot: Snapshot) {
+    const resolution = await this.options.resolver.resolve(snapshot, record.service, record.profiles);
+    if (!resolution.ok) return { ok: false as const, problems: resolution.problems };
+    const verdict = await this.options.gate.check(snapshot, record.service, resolution.config, resolution.sources);
+    if (!verdict.ok) return verdict;
+    return { ...verdict, sources: resolution.sources.map(({ file, config }) => ({ file, config })) };
+  }
+
+  /** Start-up rule: serve the newest valid commit among the last N that touched the files. */
+  private async walkBackFor(record: DocumentRecord, head: Snapshot): Promise<void> {
+    const { repository } = this.options;
+    const commits = await repository.commitsTouching(head.commit.id, this.walkBack);
+    for (const id of commits) {
+      if (id === head.commit.id) continue;
+      const snapshot = await repository.snapshot(id);
+      if (!this.options.resolver.isKnown(snapshot, record.service)) continue;
+      const outcome = await this.judge(record, snapshot);
+      if (!outcome.ok) continue;
+      record.published = makeDocument({
+        service: record.service,
+        profiles: record.profiles,
+        label: record.label,
+        version: id,
+        config: outcome.config,
+        sources: outcome.sources,
+        validated: outcome.validated,
+        commit: snapshot.commit,
+      });
+      record.degraded = true;
+      this.options.logger.warn({ service: record.service, profiles: record.profiles, label: record.label, commit: id }, 'serving an older valid commit: the head is invalid (degraded)');
+      return;
+    }
+  }
+}
