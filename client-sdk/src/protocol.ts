@@ -4,6 +4,8 @@
  * types mirror it so the SDK (which carries no validator) and the server share one shape.
  */
 
+import { createHash } from 'node:crypto';
+
 /** Plain JSON value as carried in documents. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 /** A config document: always a JSON object at the top. */
@@ -96,3 +98,78 @@ export const CloseCodes = {
   /** The connection's token was revoked or is no longer valid. */
   UNAUTHORIZED: 4401,
 } as const;
+
+/** Longest subscription id the protocol allows. */
+const MAX_ID_LENGTH = 128;
+
+/**
+ * The subscription id for one document: `orders/dev,eu@main` (label empty for the
+ * server's default). Deterministic, so every instance of a service watching the same
+ * document uses the same id and the server can send them all the same bytes. Ids that
+ * would exceed 128 characters are shortened to a stable hash.
+ */
+export function subscriptionId(
+  service: string,
+  profiles: readonly string[],
+  label: string | null | undefined,
+): string {
+  const id = `${service}/${profiles.join(',')}@${label ?? ''}`;
+  if (id.length <= MAX_ID_LENGTH) return id;
+  return `${service}/#${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * Applies an RFC 7386 JSON merge patch without touching `target`: `null` deletes a key,
+ * an object merges into the object there (or into `{}`), anything else replaces.
+ * Subtrees the patch does not touch are shared with `target`.
+ */
+export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const base: { [key: string]: JsonValue } =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? target : {};
+  const result: { [key: string]: JsonValue } = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(base[key], value);
+  }
+  return result;
+}
+
+const SERVER_TYPES = new Set(['snapshot', 'subscribed', 'change', 'patch', 'error']);
+
+/**
+ * Parses one server frame, checking the fields the client relies on. Returns `undefined`
+ * for anything that is not a well-formed server message.
+ */
+export function parseServerMessage(text: string): ServerMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !SERVER_TYPES.has(m.type)) return undefined;
+  if (m.type === 'error') {
+    const ok = typeof m.code === 'string' && typeof m.message === 'string';
+    return ok && (m.id === undefined || typeof m.id === 'string') ? (m as unknown as ErrorMessage) : undefined;
+  }
+  if (typeof m.id !== 'string' || typeof m.version !== 'string' || typeof m.etag !== 'string') {
+    return undefined;
+  }
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isKeys = (v: unknown): boolean => Array.isArray(v) && v.every((k) => typeof k === 'string');
+  switch (m.type) {
+    case 'snapshot':
+      return isObject(m.config) ? (m as unknown as SnapshotMessage) : undefined;
+    case 'change':
+      return isObject(m.config) && isKeys(m.changedKeys) ? (m as unknown as ChangeMessage) : undefined;
+    case 'patch':
+      return typeof m.baseEtag === 'string' && isObject(m.patch) && isKeys(m.changedKeys)
+        ? (m as unknown as PatchMessage)
+        : undefined;
+    default:
+      return m as unknown as SubscribedMessage;
+  }
+}

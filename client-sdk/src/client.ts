@@ -1,0 +1,330 @@
+import { CacheWriter, claimCacheFile, readCacheFile, type CacheIdentity } from './cache-file.js';
+import { changedKeys, deepEqual, deepFreeze, parsePath, valueAt } from './document.js';
+import { ErrorCodes, HotconfClientError } from './errors.js';
+import { ClientEvents, SafeEmitter, type ClientEventMap, type DisconnectedEvent } from './events.js';
+import { bootFetch, describeDocument, isDocument, type ConfigDocument } from './http.js';
+import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
+import {
+  applyMergePatch,
+  subscriptionId,
+  type ConfigObject,
+  type ServerMessage,
+  type SubscribeMessage,
+} from './protocol.js';
+import { watch, type Watch, type WatchTarget } from './watch.js';
+
+/** Where a client is in its life. */
+export type ClientState = 'running' | 'closing' | 'closed';
+
+/** Called by `onKey` with the new and the previous value at the path (`undefined` when absent). */
+export type KeyListener = (value: unknown, previous: unknown) => void;
+
+/**
+ * Loads a service's config, then keeps it current over one shared WebSocket.
+ *
+ * Boot: `GET /v1/config/{service}/{profiles}` with exponential back-off for up to
+ * `bootTimeoutMs`; fatal answers (400, 401, 403, 404) reject at once. When the server stays
+ * unreachable, the `cacheFile` (if valid for this document) serves and the client emits
+ * `stale`; with no usable cache the promise rejects with code `HC_BOOT_TIMEOUT`.
+ *
+ * @throws TypeError (as a rejection) when an option is invalid.
+ * @example
+ * const cfg = await connect<OrdersConfig>({ server: 'http://config:8888', service: 'orders', profiles: ['dev'] });
+ * cfg.get('db.pool.max', 10);
+ */
+export async function connect<T = ConfigObject>(options: ConnectOptions): Promise<HotconfClient<T>> {
+  const opts = resolveOptions(options);
+  const id = subscriptionId(opts.service, opts.profiles, opts.label);
+  const identity: CacheIdentity = {
+    server: opts.server,
+    service: opts.service,
+    profiles: opts.profiles,
+    label: opts.label ?? null,
+  };
+  const release = opts.cacheFile ? claimCacheFile(opts.cacheFile, `${id} from ${opts.server}`) : noop;
+  try {
+    const boot = await bootFetch(opts);
+    if (isDocument(boot)) return new HotconfClient<T>(opts, id, identity, boot, release, undefined);
+    const what = `hotconf: no answer from ${opts.server} for ${describeDocument(opts)} within ${opts.bootTimeoutMs} ms (${boot.attempts} attempts; last error: ${boot.reason})`;
+    if (!opts.cacheFile) {
+      throw new HotconfClientError(ErrorCodes.BOOT_TIMEOUT, `${what}, and no cacheFile is configured`);
+    }
+    const cached = await readCacheFile(opts.cacheFile, identity);
+    if ('problem' in cached) {
+      opts.logger.warn(`[hotconf] cache file ${opts.cacheFile} ignored: ${cached.problem}`);
+      throw new HotconfClientError(
+        ErrorCodes.BOOT_TIMEOUT,
+        `${what}, and cache file ${opts.cacheFile} was ignored: ${cached.problem}`,
+      );
+    }
+    opts.logger.warn(`[hotconf] ${what}; serving version ${cached.version} from cache file ${opts.cacheFile} (saved ${cached.savedAt})`);
+    return new HotconfClient<T>(opts, id, identity, cached, release, {
+      cacheFile: opts.cacheFile,
+      version: cached.version,
+      etag: cached.etag,
+      savedAt: cached.savedAt,
+      reason: boot.reason,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/**
+ * A live view of one config document. Create it with {@link connect}.
+ *
+ * Events (names in {@link ClientEvents}): `change`, `connected`, `disconnected`, `stale`,
+ * `error`. A listener that throws is reported through `error` and never stops the others;
+ * an `error` nobody listens to is logged through `options.logger`.
+ */
+export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<T>> {
+  #doc: ConfigDocument;
+  #state: ClientState = 'running';
+  #stale: boolean;
+  #live = false;
+  #closing: Promise<void> | undefined;
+  #staleTimer: NodeJS.Immediate | undefined;
+  readonly #opts: ResolvedOptions;
+  readonly #id: string;
+  readonly #keyListeners = new Set<{ path: string[]; listener: KeyListener }>();
+  readonly #cache: CacheWriter | undefined;
+  readonly #releaseCacheFile: () => void;
+  readonly #watch: Watch;
+
+  /** @internal Use {@link connect}. */
+  constructor(
+    opts: ResolvedOptions,
+    id: string,
+    identity: CacheIdentity,
+    doc: ConfigDocument,
+    releaseCacheFile: () => void,
+    stale: ClientEventMap['stale'] | undefined,
+  ) {
+    super(opts.logger);
+    this.#opts = opts;
+    this.#id = id;
+    this.#doc = { version: doc.version, etag: doc.etag, config: deepFreeze(doc.config) };
+    this.#releaseCacheFile = releaseCacheFile;
+    this.#stale = stale !== undefined;
+    if (opts.cacheFile) {
+      this.#cache = new CacheWriter(opts.cacheFile, identity, (err) =>
+        this.emit(
+          ClientEvents.ERROR,
+          new HotconfClientError(
+            ErrorCodes.CACHE_WRITE_FAILED,
+            `hotconf: cannot write cache file ${opts.cacheFile}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
+      if (!stale) this.#cache.save(this.#doc);
+    }
+    if (stale) {
+      // Deferred so that listeners attached right after `await connect()` hear it.
+      this.#staleTimer = setImmediate(() => {
+        this.#staleTimer = undefined;
+        if (this.#stale) this.emit(ClientEvents.STALE, stale);
+      }).unref();
+    }
+    this.#watch = watch(
+      {
+        url: `${opts.server.replace(/^http/, 'ws')}/v1/watch`,
+        token: opts.token,
+        retry: opts.retry,
+        heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+        handshakeTimeoutMs: opts.requestTimeoutMs,
+      },
+      this.#target(),
+    );
+  }
+
+  /** The current document, deep-frozen. Replaced (never mutated) on every change. */
+  get config(): T {
+    return this.#doc.config as T;
+  }
+
+  /** Commit id of the current document. */
+  get version(): string {
+    return this.#doc.version;
+  }
+
+  /** Content hash of the current document. */
+  get etag(): string {
+    return this.#doc.etag;
+  }
+
+  /** True while the document comes from the cache file and the server has not confirmed it. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  /** True while the live subscription is established. */
+  get connected(): boolean {
+    return this.#live;
+  }
+
+  /** `running` until `close()` is called, then `closing`, then `closed`. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /**
+   * The value at a dotted path (`db.pool.max`, `hosts[0]` or `hosts.0`), or `defaultValue`
+   * when nothing is there. A `null` in the document is returned as `null`.
+   * @throws TypeError when `path` is not a non-empty string.
+   */
+  get<V = unknown>(path: string): V | undefined;
+  get<V>(path: string, defaultValue: V): V;
+  get<V>(path: string, defaultValue?: V): V | undefined {
+    const segments = checkPath(path);
+    const value = valueAt(this.#doc.config, segments);
+    return value === undefined ? defaultValue : (value as V);
+  }
+
+  /**
+   * Calls `listener(value, previous)` whenever the value at `path` changes (compared
+   * deeply), whichever commit changed it.
+   * @returns a function that removes the listener.
+   * @throws TypeError when `path` is not a non-empty string or `listener` not a function.
+   */
+  onKey(path: string, listener: KeyListener): () => void {
+    const segments = checkPath(path);
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    const entry = { path: segments, listener };
+    this.#keyListeners.add(entry);
+    return () => {
+      this.#keyListeners.delete(entry);
+    };
+  }
+
+  /**
+   * Stops live updates, closes the shared socket when no other client uses it, and waits
+   * for the last cache write. Leaves no timer or socket behind. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#state = 'closing';
+    if (this.#staleTimer) clearImmediate(this.#staleTimer);
+    this.#live = false;
+    try {
+      await this.#watch.release();
+      await this.#cache?.flush();
+    } finally {
+      this.#releaseCacheFile();
+      this.#state = 'closed';
+    }
+  }
+
+  /** This client's end of the shared connection. */
+  #target(): WatchTarget {
+    return {
+      id: this.#id,
+      subscribeMessage: (): SubscribeMessage => ({
+        type: 'subscribe',
+        id: this.#id,
+        service: this.#opts.service,
+        profiles: this.#opts.profiles,
+        label: this.#opts.label ?? null,
+        etag: this.#doc.etag,
+      }),
+      handleMessage: (message) => {
+        if (this.#state === 'running') this.#onMessage(message);
+      },
+      handleDisconnect: (event) => this.#onDisconnect(event),
+      handleFatal: (error) => {
+        if (this.#state !== 'running') return;
+        this.#live = false;
+        this.emit(ClientEvents.ERROR, error);
+      },
+      handleProtocolError: (error) => {
+        if (this.#state === 'running') this.emit(ClientEvents.ERROR, error);
+      },
+    };
+  }
+
+  #onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'snapshot':
+      case 'change':
+        if (message.etag !== this.#doc.etag) this.#accept(message);
+        this.#confirm();
+        return;
+      case 'subscribed':
+        // The server thinks we hold another document than we do: ask for it whole.
+        if (message.etag !== this.#doc.etag) this.#watch.resubscribe();
+        else this.#confirm();
+        return;
+      case 'patch':
+        if (message.baseEtag === this.#doc.etag) {
+          const config = applyMergePatch(this.#doc.config, message.patch) as ConfigObject;
+          this.#accept({ version: message.version, etag: message.etag, config });
+          this.#confirm();
+        } else if (message.etag !== this.#doc.etag) {
+          this.#watch.resubscribe();
+        }
+        return;
+      case 'error':
+        this.emit(
+          ClientEvents.ERROR,
+          new HotconfClientError(
+            message.code,
+            `hotconf: ${this.#opts.server} reported for ${describeDocument(this.#opts)}: ${message.message}`,
+          ),
+        );
+    }
+  }
+
+  /** The subscription is current: leave the stale state and say so once per connection. */
+  #confirm(): void {
+    this.#stale = false;
+    if (this.#live) return;
+    this.#live = true;
+    this.emit(ClientEvents.CONNECTED, { version: this.#doc.version, etag: this.#doc.etag });
+  }
+
+  #onDisconnect(event: DisconnectedEvent): void {
+    if (this.#state !== 'running' || !this.#live) return;
+    this.#live = false;
+    this.emit(ClientEvents.DISCONNECTED, event);
+  }
+
+  /**
+   * Makes `doc` current, saves it to the cache file, then tells `change` and `onKey`
+   * listeners. Changed keys are computed against the document this client held, which
+   * stays right even when the server skipped documents a slow client never received.
+   */
+  #accept(doc: ConfigDocument): void {
+    const previous = this.#doc.config;
+    const config = deepFreeze(doc.config);
+    this.#doc = { version: doc.version, etag: doc.etag, config };
+    this.#cache?.save(this.#doc);
+    this.emit(ClientEvents.CHANGE, {
+      config: config as T,
+      previous: previous as T,
+      changedKeys: changedKeys(previous, config),
+      version: doc.version,
+      etag: doc.etag,
+    });
+    for (const entry of [...this.#keyListeners]) {
+      if (!this.#keyListeners.has(entry)) continue;
+      const before = valueAt(previous, entry.path);
+      const after = valueAt(config, entry.path);
+      if (!deepEqual(before, after)) {
+        this.guard(`onKey(${entry.path.join('.')})`, () => entry.listener(after, before));
+      }
+    }
+  }
+}
+
+function checkPath(path: unknown): string[] {
+  const segments = typeof path === 'string' ? parsePath(path) : [];
+  if (segments.length === 0) throw new TypeError('path must be a non-empty string');
+  return segments;
+}
+
+function noop(): void {}

@@ -1,0 +1,83 @@
+import type { JsonValue } from './protocol.js';
+
+/** Freezes a JSON value and everything inside it; already-frozen subtrees are skipped. */
+export function deepFreeze<V>(value: V): V {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
+
+/** Structural equality of two JSON values (key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  return keys.every((key) => Object.hasOwn(bo, key) && deepEqual(ao[key], bo[key]));
+}
+
+const SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
+
+/**
+ * Splits `a.b[0].c` (or `a.b.0.c`) into `['a', 'b', '0', 'c']`. Keys containing `.` or
+ * `[` cannot be addressed this way; read them from `config` directly.
+ */
+export function parsePath(path: string): string[] {
+  const segments: string[] = [];
+  for (const match of path.matchAll(SEGMENT)) segments.push(match[1] ?? match[2] ?? '');
+  return segments;
+}
+
+/** The value at `path` inside `root`, or `undefined` when any step is missing. */
+export function valueAt(root: unknown, path: string | string[]): unknown {
+  let node = root;
+  for (const segment of typeof path === 'string' ? parsePath(path) : path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    if (Array.isArray(node)) {
+      if (!/^\d+$/.test(segment)) return undefined;
+      node = node[Number(segment)];
+    } else {
+      if (!Object.hasOwn(node, segment)) return undefined;
+      node = (node as Record<string, unknown>)[segment];
+    }
+  }
+  return node;
+}
+
+/**
+ * Dotted paths whose value differs between two documents, down to the leaves. Maps are
+ * compared key by key (one that appeared or vanished is reported by its leaves); arrays
+ * and scalars are compared whole, as the server merges them, so a changed array is
+ * reported once, by its own path. Sorted.
+ */
+export function changedKeys(before: JsonValue | undefined, after: JsonValue | undefined): string[] {
+  const out: string[] = [];
+  collect(before, after, '', out);
+  return out.sort();
+}
+
+function collect(a: unknown, b: unknown, prefix: string, out: string[]): void {
+  // A map that appeared or vanished is reported by its leaves, like an edited one.
+  const left = a === undefined && isPlainObject(b) ? {} : a;
+  const right = b === undefined && isPlainObject(a) ? {} : b;
+  if (isPlainObject(left) && isPlainObject(right)) {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    if (keys.size === 0 && a !== b && (a === undefined || b === undefined)) out.push(prefix);
+    for (const key of keys) {
+      collect(left[key], right[key], prefix ? `${prefix}.${key}` : key, out);
+    }
+    return;
+  }
+  if (!deepEqual(a, b)) out.push(prefix);
+}
+
+/** A JSON object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,26 @@
+/**
+ * `@hotconf/client`: load a service's config from a hotconf server at boot, keep it
+ * current over WebSocket, and survive the server being away.
+ *
+ * ```ts
+ * import { connect } from '@hotconf/client';
+ * const cfg = await connect<OrdersConfig>({ server: 'http://config:8888', service: 'orders' });
+ * cfg.get('db.pool.max', 10);
+ * ```
+ */
+export { connect, HotconfClient, type ClientState, type KeyListener } from './client.js';
+export {
+  ClientEvents,
+  type ClientEventName,
+  type ClientEventMap,
+  type ChangeEvent,
+  type ConnectedEvent,
+  type DisconnectedEvent,
+  type StaleEvent,
+  type Logger,
+} from './events.js';
+export { ErrorCodes, HotconfClientError } from './errors.js';
+export { DEFAULTS, type ConnectOptions, type RetryOptions } from './options.js';
+export { CACHE_FORMAT, type CacheContent } from './cache-file.js';
+export { openConnectionCount } from './watch.js';
+export * from './protocol.js';
