@@ -3,8 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
-import { OPEN_ACCESS, type Access } from './http/access.js';
+import { createAccess } from './access/create-access.js';
 import { createApp } from './http/app.js';
+import { webhookRoutes } from './http/webhook-routes.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createSecretBox } from './secrets/secret-box.js';
+import { encryptRoutes } from './secrets/encrypt-routes.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import { createBus } from './bus/bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { Publisher } from './publish/publisher.js';
 import { SchemaGate } from './schema/schema-gate.js';
@@ -60,7 +66,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       const repository = await Repository.open({ repo: settings.repo, searchPath: settings.searchPath, cacheDir: settings.cacheDir, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
-      const resolver = new ConfigResolver({ readBlob });
+      const secrets = createSecretBox(settings.encryptKey);
+      const resolver = new ConfigResolver({ readBlob, decodeSecret: secrets.decode });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });
       const detector = new ChangeDetector({
@@ -70,11 +77,28 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         onMoves: (moves, seenAt) => void publisher.labelsMoved(moves, seenAt),
       });
       closers.push(() => detector.close());
-      const access: Access = OPEN_ACCESS;
+      let hub: WatchHub | undefined;
+      const accessHandle = await createAccess({ tokensFile: settings.tokensFile, logger, onChange: () => hub?.revalidate() });
+      closers.push(() => accessHandle.close());
+      const { access } = accessHandle;
+      if (access.open) {
+        logger.warn({ host: settings.host }, 'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything');
+      }
+      const metrics = createMetrics({ replicaId: settings.replicaId });
 
       await publisher.start();
       await detector.start();
-      const hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
+      const bus = await createBus({ url: settings.busUrl, replicaId: settings.replicaId, logger, onRemoteChange: () => void detector.refresh() });
+      closers.push(() => bus.close());
+      const heard = (refs: string[]) => {
+        void detector.refresh();
+        bus.announceChange(refs);
+      };
+      publisher.on('settled', () => bus.announceHeads(repository.labelTable()));
+      bus.announceHeads(repository.labelTable());
+      hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
+      hub.metrics = metrics;
+      const watchHub = hub;
       parts = { publisher, repository, detector, hub };
 
       const app = createApp({
@@ -85,11 +109,20 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         access,
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
+        onRefresh: () => bus.announceChange([]),
+        statusExtras: () => bus.status(),
+        metrics,
+        extraRoutes: [
+          webhookRoutes({ secret: settings.webhookSecret, logger, onPush: heard }),
+          encryptRoutes({ box: secrets, access }),
+          auditRoutes({ publisher, repository, resolver, gate, access }),
+          metrics.routes,
+        ],
       });
       httpServer = http.createServer(app.callback());
       httpServer.keepAliveTimeout = 65_000;
       httpServer.on('upgrade', (req, socket, head) => {
-        if (state === 'running' && (req.url ?? '').split('?')[0] === '/v1/watch') hub.handleUpgrade(req, socket, head);
+        if (state === 'running' && (req.url ?? '').split('?')[0] === '/v1/watch') watchHub.handleUpgrade(req, socket, head);
         else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       });
       await new Promise<void>((resolve, reject) => {

@@ -4,11 +4,13 @@ import { errorMiddleware } from './error-middleware.js';
 import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface AppDeps extends NativeRoutesDeps {
   logger: Logger;
   /** Routes added by later stages (webhook, encrypt, history…). */
   extraRoutes?: Router[];
+  metrics: Metrics;
 }
 
 /** The Koa app: errors first, then hotconf's routes, then Spring's. */
@@ -16,6 +18,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   // Koa's own error logging would print stacks; the error middleware owns that.
   app.silent = true;
+  app.use(deps.metrics.middleware);
   app.use(errorMiddleware(deps.logger));
   const native = nativeRoutes(deps);
   app.use(native.routes());

@@ -16,6 +16,8 @@ export interface NativeRoutesDeps {
   access: Access;
   replicaId: string;
   isReady(): boolean;
+  /** Called on `POST /v1/refresh`, before fetching (to tell other replicas). */
+  onRefresh?(): void;
   /** Extra sections for `/v1/status` (bus, replicas), added by later stages. */
   statusExtras?(): Record<string, unknown>;
 }
@@ -109,6 +111,7 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
 
   router.post('/v1/refresh', async (ctx) => {
     requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
+    deps.onRefresh?.();
     await deps.detector.refresh();
     await publisher.settled();
     sendJson(ctx, { labels: Object.fromEntries(repository.labelTable()), lastError: deps.detector.state.lastError ?? null });

@@ -56,9 +56,10 @@ export interface PublisherOptions {
   walkBack?: number;
 }
 
-/** Events: `change` (ChangeEvent), `rejected` (record, rejection), `removed` (record). */
+/** Events: `change`, `rejected`, `removed`, and `settled` once a burst of moves is done. */
 export interface PublisherEvents {
   change: [ChangeEvent];
+  settled: [];
   rejected: [DocumentRecord, Rejection];
   removed: [DocumentRecord];
 }
@@ -162,6 +163,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (!this.running) {
       this.running = this.drain().finally(() => {
         this.running = undefined;
+        this.emit('settled');
       });
     }
     return this.running;
