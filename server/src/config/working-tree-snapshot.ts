@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Snapshot } from '../git/snapshot.js';
+
+const CONFIG_FILE = /\.(ya?ml|json)$/;
+const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
+
+/** git's blob id for some bytes, so working-tree files key the same caches as committed ones. */
+function blobId(data: Buffer): string {
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+/**
+ * A snapshot of a folder as it is on disk (uncommitted edits included), for
+ * `hotconf validate` as a pre-commit hook. Returns the snapshot and a blob reader.
+ */
+export async function workingTreeSnapshot(dir: string): Promise<{ snapshot: Snapshot; readBlob(oid: string): Promise<Buffer> }> {
+  const blobs = new Map<string, Buffer>();
+  const files = new Map<string, string>();
+  const schemas = new Map<string, string>();
+  const add = async (full: string): Promise<string> => {
+    const data = await readFile(full);
+    const id = blobId(data);
+    blobs.set(id, data);
+    return id;
+  };
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile() && CONFIG_FILE.test(entry.name)) files.set(entry.name, await add(path.join(dir, entry.name)));
+  }
+  const schemaDir = path.join(dir, 'schemas');
+  const schemaEntries = await readdir(schemaDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of schemaEntries) {
+    const m = SCHEMA_FILE.exec(entry.name);
+    if (entry.isFile() && m) schemas.set(m[1] as string, await add(path.join(schemaDir, entry.name)));
+  }
+  const snapshot: Snapshot = {
+    commit: { id: 'working-tree', author: '', email: '', time: new Date().toISOString(), message: 'uncommitted working tree', parents: [] },
+    files,
+    schemas,
+    prefix: '',
+  };
+  return {
+    snapshot,
+    readBlob: async (oid) => {
+      const data = blobs.get(oid);
+      if (!data) throw new Error(`blob ${oid} is missing`);
+      return data;
+    },
+  };
+}

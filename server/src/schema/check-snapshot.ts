@@ -1,0 +1,39 @@
+import { discoverServices, type ConfigResolver } from '../config/config-resolver.js';
+import type { Problem } from '../errors.js';
+import type { Snapshot } from '../git/snapshot.js';
+import type { SchemaGate } from './schema-gate.js';
+
+/** The gate's verdict on one document of a snapshot. */
+export interface DocumentCheck {
+  service: string;
+  profiles: string[];
+  ok: boolean;
+  validated: boolean;
+  problems: Problem[];
+}
+
+/**
+ * Judges every service and profile found in a snapshot exactly as the server would
+ * before publishing: what `hotconf validate` runs offline.
+ */
+export async function checkSnapshot(snapshot: Snapshot, resolver: ConfigResolver, gate: SchemaGate): Promise<DocumentCheck[]> {
+  const out: DocumentCheck[] = [];
+  const services = [...discoverServices(snapshot)].sort(([a], [b]) => a.localeCompare(b));
+  for (const [service, found] of services) {
+    for (const profile of ['default', ...[...found].filter((p) => p !== 'default').sort()]) {
+      const profiles = [profile];
+      const resolution = await resolver.resolve(snapshot, service, profiles);
+      if (!resolution.ok) {
+        out.push({ service, profiles, ok: false, validated: false, problems: resolution.problems });
+        continue;
+      }
+      const verdict = await gate.check(snapshot, service, resolution.config, resolution.sources);
+      out.push(
+        verdict.ok
+          ? { service, profiles, ok: true, validated: verdict.validated, problems: [] }
+          : { service, profiles, ok: false, validated: true, problems: verdict.problems },
+      );
+    }
+  }
+  return out;
+}
