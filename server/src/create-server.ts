@@ -4,6 +4,7 @@ import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { createAccess } from './access/create-access.js';
+import { checkOpenBind } from './access/open-bind.js';
 import { createApp } from './http/app.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -82,6 +83,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       closers.push(() => accessHandle.close());
       const { access } = accessHandle;
       if (access.open) {
+        checkOpenBind(settings.host, settings.allowOpen);
         logger.warn({ host: settings.host }, 'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything');
       }
       const metrics = createMetrics({ replicaId: settings.replicaId });
@@ -119,8 +121,14 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           metrics.routes,
         ],
       });
-      httpServer = http.createServer(app.callback());
+      // Limits against slow and oversized requests (docs/security.md): headers must arrive
+      // within 10 s and the whole request within 30 s; timeouts are checked every second.
+      httpServer = http.createServer(
+        { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 },
+        app.callback(),
+      );
       httpServer.keepAliveTimeout = 65_000;
+      httpServer.maxHeadersCount = 100;
       httpServer.on('upgrade', (req, socket, head) => {
         if (state === 'running' && (req.url ?? '').split('?')[0] === '/v1/watch') watchHub.handleUpgrade(req, socket, head);
         else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');

@@ -1,9 +1,43 @@
 import Router from '@koa/router';
-import type { Access } from '../http/access.js';
+import { HotconfError, InvalidInputError } from '../errors.js';
+import { requireAdmin, requirePrincipal, type Access } from '../http/access.js';
+import { parseJsonBody, readBody } from '../http/read-body.js';
+import { sendJson } from '../http/send.js';
 import type { SecretBox } from './secret-box.js';
 
-/** `POST /v1/encrypt` (admin). Filled in by the access issue. */
+/** Largest value `POST /v1/encrypt` takes: a secret, not a file. */
+export const MAX_ENCRYPT_BODY = 64 * 1024;
+
+/**
+ * `POST /v1/encrypt` (admin): `{"value": "…"}` → `{"value": "{cipher}…"}`, or a
+ * `text/plain` body → the `{cipher}…` text, as Spring Cloud Config's `/encrypt` answers.
+ * The caller is checked before the body is read, so no one else makes the server read it.
+ */
 export function encryptRoutes(options: { box: SecretBox; access: Access }): Router {
-  void options;
-  return new Router();
+  const { box, access } = options;
+  const router = new Router();
+  router.post('/v1/encrypt', async (ctx) => {
+    requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
+    const encrypt = box.encrypt;
+    if (!encrypt) throw new HotconfError(503, 'HC_NO_ENCRYPT_KEY', 'this server has no HOTCONF_ENCRYPT_KEY, so it cannot encrypt');
+    const json = ctx.is('application/json', '+json');
+    if (!json && !ctx.is('text/plain')) {
+      throw new HotconfError(415, 'HC_UNSUPPORTED_MEDIA_TYPE', 'send application/json {"value": "…"} or a text/plain body');
+    }
+    const body = await readBody(ctx, MAX_ENCRYPT_BODY);
+    if (!json) {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = encrypt(body.toString('utf8'));
+      return;
+    }
+    const parsed = parseJsonBody(body) as { value?: unknown } | null;
+    const keys = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    if (typeof parsed?.value !== 'string' || keys.length !== 1) {
+      throw new InvalidInputError('HC_BAD_REQUEST', 'the body must be {"value": "<string to encrypt>"}');
+    }
+    ctx.set('Cache-Control', 'no-store');
+    sendJson(ctx, { value: encrypt(parsed.value) });
+  });
+  return router;
 }
