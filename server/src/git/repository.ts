@@ -256,7 +256,7 @@ async function locateLocal(dir: string, logger: Logger): Promise<{ gitDir: strin
   }
   // A plain folder: make it a repository so every later change is a commit.
   const entries = await readdir(dir);
-  const git = simpleGit(dir).env({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
+  const git = simpleGit(dir);
   await git.init(['-b', 'main']);
   await git.add('-A');
   await git

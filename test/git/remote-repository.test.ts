@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer, type HotconfServer } from '../../server/src/create-server.js';
+import { bareCloneOf, GitFixture } from '../helpers/git-fixture.js';
+import { request, sleep, startServer } from '../helpers/server.js';
+
+describe('remote repository', () => {
+  let work: GitFixture;
+  let remote: GitFixture;
+  let cacheDir: string;
+  let server: HotconfServer | undefined;
+
+  beforeEach(async () => {
+    work = await GitFixture.create({ 'orders.yml': 'v: 1\n' });
+    remote = await bareCloneOf(work);
+    await work.git('remote', 'add', 'origin', remote.dir);
+    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-cache-'));
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await Promise.all([work.remove(), remote.remove(), rm(cacheDir, { recursive: true, force: true })]);
+  });
+
+  async function push(files: Record<string, string>): Promise<string> {
+    const commit = await work.commit(files);
+    await work.git('push', '-q', 'origin', 'main');
+    return commit;
+  }
+
+  it('clones a file:// remote into the cache dir and serves it', async () => {
+    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 60 });
+    const body = (await request(`${server.url}/v1/config/orders/default`)).json;
+    expect(body.config).to.deep.equal({ v: 1 });
+    expect(body.label).to.equal('main');
+  });
+
+  it('serves a push after POST /v1/refresh', async () => {
+    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 60 });
+    const commit = await push({ 'orders.yml': 'v: 2\n' });
+    const refresh = await request(`${server.url}/v1/refresh`, { method: 'POST' });
+    expect(refresh.status).to.equal(200);
+    expect(refresh.json.labels.main).to.equal(commit);
+    const body = (await request(`${server.url}/v1/config/orders/default`)).json;
+    expect(body.version).to.equal(commit);
+    expect(body.config).to.deep.equal({ v: 2 });
+  });
+
+  it('serves a push after one poll interval without being told', async () => {
+    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 0.5 });
+    const commit = await push({ 'orders.yml': 'v: 3\n' });
+    let body;
+    for (let i = 0; i < 40; i++) {
+      await sleep(100);
+      body = (await request(`${server.url}/v1/config/orders/default`)).json;
+      if (body.version === commit) break;
+    }
+    expect(body.version).to.equal(commit);
+    expect(body.config).to.deep.equal({ v: 3 });
+  });
+
+  it('reuses a cached clone on restart and fetches what it missed', async () => {
+    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 60 });
+    await server.close();
+    const commit = await push({ 'orders.yml': 'v: 4\n' });
+    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 60 });
+    expect((await request(`${server.url}/v1/config/orders/default`)).json.version).to.equal(commit);
+  });
+
+  it('fails fast with a clear message when the remote cannot be reached', async () => {
+    const missing = `file://${remote.dir}-does-not-exist`;
+    const s = createServer({ repo: missing, cacheDir, port: 0, logLevel: 'silent' });
+    const started = Date.now();
+    let message = '';
+    await s.listen().catch((e: Error) => (message = e.message));
+    await s.close();
+    expect(message).to.match(new RegExp(`^cannot reach the config repository ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+    expect(Date.now() - started).to.be.below(10_000);
+  });
+
+  it('never shows credentials from the remote URL', async () => {
+    const s = createServer({ repo: 'https://deploy:s3cret@127.0.0.1:1/config.git', cacheDir, port: 0, logLevel: 'silent' });
+    let message = '';
+    await s.listen().catch((e: Error) => (message = e.message));
+    await s.close();
+    expect(message).to.contain('https://***@127.0.0.1:1/config.git');
+    expect(message).to.not.contain('s3cret');
+  });
+});
