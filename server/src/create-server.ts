@@ -100,6 +100,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       bus.announceHeads(repository.labelTable());
       hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
       hub.metrics = metrics;
+      metrics.observe({ publisher, hub, detector });
       const watchHub = hub;
       parts = { publisher, repository, detector, hub };
 

@@ -1,11 +1,164 @@
-import type { Command } from './run-cli.js';
+import type { ConfigObject } from '@hotconf/client';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { flatten, toProperties } from '../config/flatten.js';
+import { UsageError, type Command } from './run-cli.js';
 
-const notYet: Command = async () => {
-  process.stderr.write('hotconf: this command is not available yet\n');
-  return 1;
+const FORMATS = ['json', 'yaml', 'properties', 'env'] as const;
+type Format = (typeof FORMATS)[number];
+
+const COMMON = {
+  server: { type: 'string' },
+  token: { type: 'string' },
+  label: { type: 'string' },
+} as const;
+
+/** A running server to talk to: `--server` / `$HOTCONF_SERVER`, `--token` / `$HOTCONF_TOKEN`. */
+interface Target {
+  server: string;
+  token: string | undefined;
+}
+
+function targetOf(values: { server?: string | undefined; token?: string | undefined }): Target {
+  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/.test(server)) throw new UsageError(`--server must be an http:// or https:// URL, got "${server}"`);
+  const token = values.token ?? (process.env.HOTCONF_TOKEN || undefined);
+  return { server, token };
+}
+
+/** `<service> <profiles>` from the positionals; profiles default to `default`. */
+function documentOf(positionals: string[], usage: string): { service: string; profiles: string } {
+  const [service, profiles = 'default', ...extra] = positionals;
+  if (!service || extra.length > 0) throw new UsageError(`usage: ${usage}`);
+  return { service, profiles };
+}
+
+/**
+ * GETs `path` from the server and returns its JSON body.
+ * @throws Error with the server's own message and code, or why it could not be reached.
+ */
+async function getJson(target: Target, path: string): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (target.token) headers.Authorization = `Bearer ${target.token}`;
+  let response: Response;
+  try {
+    response = await fetch(target.server + path, { headers, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`${target.server} answered ${response.status} with a body that is not JSON: is it a hotconf server?`);
+  }
+  if (!response.ok) {
+    const err = (body as { error?: { code?: string; message?: string } }).error;
+    throw new Error(`${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`);
+  }
+  return body;
+}
+
+function documentPath(kind: string, service: string, profiles: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+  const qs = params.toString();
+  return `/v1/${kind}/${encodeURIComponent(service)}/${encodeURIComponent(profiles)}${qs ? `?${qs}` : ''}`;
+}
+
+/** `hotconf get <service> <profiles> [--label L] [--format json|yaml|properties|env]`: the served config. */
+export const getCommand: Command = async (argv) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, format: { type: 'string', default: 'json' } },
+    allowPositionals: true,
+  });
+  const { service, profiles } = documentOf(positionals, 'hotconf get <service> <profiles> [--label L] [--format json|yaml|properties|env]');
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${values.format}"`);
+  const body = (await getJson(targetOf(values), documentPath('config', service, profiles, { label: values.label }))) as { config: ConfigObject };
+  process.stdout.write(render(body.config, format));
+  return 0;
 };
 
-/** `hotconf get`, `history`, `diff`: filled in by the production issue. */
-export const getCommand: Command = notYet;
-export const historyCommand: Command = notYet;
-export const diffCommand: Command = notYet;
+/** The config in one of `get`'s formats. `env` is `KEY=value` lines, quoted for a shell. */
+export function render(config: ConfigObject, format: Format): string {
+  if (format === 'json') return `${JSON.stringify(config, null, 2)}\n`;
+  if (format === 'yaml') return stringify(config, { aliasDuplicateObjects: false });
+  if (format === 'properties') return toProperties(config);
+  return Object.entries(flatten(config))
+    .map(([key, value]) => `${envName(key)}=${shellQuote(String(value ?? ''))}\n`)
+    .sort()
+    .join('');
+}
+
+/** Spring's relaxed binding, reversed: `db.pool-size` → `DB_POOLSIZE`, `hosts[0]` → `HOSTS_0`. */
+export function envName(key: string): string {
+  return key
+    .replace(/\[(\d+)\]/g, '_$1')
+    .replaceAll('-', '')
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .toUpperCase();
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+,-]*$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+interface HistoryBody {
+  commits: { id: string; author: string; time: string; message: string; changedKeys: string[] }[];
+}
+
+/** `hotconf history <service> <profiles> [--limit N] [--label L] [--json]`: who changed what, newest first. */
+export const historyCommand: Command = async (argv) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, limit: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const { service, profiles } = documentOf(positionals, 'hotconf history <service> <profiles> [--limit N] [--label L] [--json]');
+  const body = (await getJson(targetOf(values), documentPath('history', service, profiles, { limit: values.limit, label: values.label }))) as HistoryBody;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    return 0;
+  }
+  if (body.commits.length === 0) process.stdout.write('no commit changed this document\n');
+  for (const c of body.commits) {
+    process.stdout.write(`${c.id.slice(0, 10)}  ${c.time}  ${c.author}  ${c.message}\n`);
+    process.stdout.write(`            ${c.changedKeys.join(', ')}\n`);
+  }
+  return 0;
+};
+
+type Flat = string | number | boolean | null;
+interface DiffBody {
+  added: Record<string, Flat>;
+  removed: Record<string, Flat>;
+  changed: Record<string, { from: Flat; to: Flat }>;
+}
+
+/** `hotconf diff <service> <profiles> --from REV --to REV [--json]`: `+` added, `-` removed, `~` changed. */
+export const diffCommand: Command = async (argv) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { server: COMMON.server, token: COMMON.token, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const usage = 'hotconf diff <service> <profiles> --from REV --to REV [--json]';
+  const { service, profiles } = documentOf(positionals, usage);
+  if (!values.from || !values.to) throw new UsageError(`--from and --to are required; usage: ${usage}`);
+  const body = (await getJson(targetOf(values), documentPath('diff', service, profiles, { from: values.from, to: values.to }))) as DiffBody;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    return 0;
+  }
+  const show = (v: Flat) => JSON.stringify(v);
+  const lines = [
+    ...Object.entries(body.added).map(([k, v]) => `+ ${k}: ${show(v)}`),
+    ...Object.entries(body.removed).map(([k, v]) => `- ${k}: ${show(v)}`),
+    ...Object.entries(body.changed).map(([k, v]) => `~ ${k}: ${show(v.from)} -> ${show(v.to)}`),
+  ];
+  process.stdout.write(lines.length === 0 ? 'no difference\n' : `${lines.join('\n')}\n`);
+  return 0;
+};

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
+import { requestLog } from './request-log.js';
 import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
@@ -18,6 +19,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   // Koa's own error logging would print stacks; the error middleware owns that.
   app.silent = true;
+  app.use(requestLog(deps.logger));
   app.use(deps.metrics.middleware);
   app.use(errorMiddleware(deps.logger));
   const native = nativeRoutes(deps);

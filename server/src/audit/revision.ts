@@ -1,0 +1,67 @@
+import type { ConfigObject } from '@hotconf/client';
+import type { ConfigResolver, Source } from '../config/config-resolver.js';
+import { flatten } from '../config/flatten.js';
+import { candidateBases, EXTENSIONS } from '../config/names.js';
+import { parseConfigFile } from '../config/parse-file.js';
+import type { Problem } from '../errors.js';
+import type { Repository } from '../git/repository.js';
+import type { CommitInfo } from '../git/snapshot.js';
+import type { SchemaGate } from '../schema/schema-gate.js';
+
+/** What the audit routes read: git, and the same resolver and gate the publisher uses. */
+export interface AuditDeps {
+  repository: Repository;
+  resolver: ConfigResolver;
+  gate: SchemaGate;
+}
+
+/** A document as it would have been published at one commit. */
+export type Revision =
+  | { kind: 'absent'; commit: CommitInfo }
+  | { kind: 'invalid'; commit: CommitInfo; problems: Problem[] }
+  | { kind: 'valid'; commit: CommitInfo; config: ConfigObject; sources: Source[] };
+
+/**
+ * Resolves and validates (service, profiles) at a commit exactly as the publisher would:
+ * `absent` when the service has no config there, `invalid` when the gate refuses it.
+ * The config has schema defaults filled in, as served.
+ */
+export async function revisionAt(deps: AuditDeps, commitId: string, service: string, profiles: readonly string[]): Promise<Revision> {
+  const snapshot = await deps.repository.snapshot(commitId);
+  const commit = snapshot.commit;
+  if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
+  const resolution = await deps.resolver.resolve(snapshot, service, profiles);
+  if (!resolution.ok) return { kind: 'invalid', commit, problems: resolution.problems };
+  const verdict = await deps.gate.check(snapshot, service, resolution.config, resolution.sources);
+  if (!verdict.ok) return { kind: 'invalid', commit, problems: verdict.problems };
+  return { kind: 'valid', commit, config: verdict.config, sources: resolution.sources };
+}
+
+/**
+ * Every file that can ever feed (service, profiles), relative to the search path: the
+ * candidate config files in each extension, and the service's schema (its defaults are
+ * part of the served document). A commit touching none of them cannot change it.
+ */
+export function inputPaths(service: string, profiles: readonly string[]): string[] {
+  const files = candidateBases(service, profiles).flatMap((base) => EXTENSIONS.map((ext) => base + ext));
+  return [...files, `schemas/${service}.schema.json`];
+}
+
+const CIPHER = '{cipher}';
+
+/**
+ * Flattened keys whose value is encrypted (`{cipher}…`) in the raw files a revision was
+ * merged from. The resolver hands on decrypted sources, so the raw blobs are re-read.
+ */
+export async function encryptedKeys(deps: AuditDeps, sources: readonly Source[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const source of sources) {
+    const text = (await deps.repository.readBlob(source.blob)).toString('utf8');
+    const parsed = parseConfigFile(source.file, text);
+    if (!parsed.ok) continue;
+    for (const [key, value] of Object.entries(flatten(parsed.config))) {
+      if (typeof value === 'string' && value.startsWith(CIPHER)) out.add(key);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from '../logger.js';
+import { routeLabel } from '../metrics/route-label.js';
+
+/** A caller's request id is kept only when it is short and plain: it ends up in logs. */
+const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** Scraped or probed every few seconds: logged at `debug` so they do not drown the rest. */
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+
+/** The request id: the caller's `X-Request-Id` when sane, else a fresh UUID. */
+export function requestIdOf(header: string | undefined): string {
+  return header && SANE_ID.test(header) ? header : randomUUID();
+}
+
+/**
+ * Logs one line per request — `reqId`, `method`, `route` (the pattern, not the raw path),
+ * `path`, `status`, `ms` — at `info` (`warn` for 5xx, `debug` for probes and scrapes), and echoes the id back in
+ * `X-Request-Id` so a caller can quote it. Headers are never logged: the Authorization
+ * header carries tokens. `ctx.state.requestId` holds the id for later middleware.
+ */
+export function requestLog(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const start = performance.now();
+    const reqId = requestIdOf(ctx.get('X-Request-Id') || undefined);
+    ctx.state.requestId = reqId;
+    ctx.set('X-Request-Id', reqId);
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - start) * 100) / 100;
+      const line = { reqId, method: ctx.method, route: routeLabel(ctx), path: ctx.path.slice(0, 200), status: ctx.status, ms };
+      if (ctx.status >= 500) logger.warn(line, 'request');
+      else if (PROBES.has(line.route)) logger.debug(line, 'request');
+      else logger.info(line, 'request');
+    }
+  };
+}
