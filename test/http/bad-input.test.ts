@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { HotconfServer } from '../../server/src/create-server.js';
 import { GitFixture } from '../helpers/git-fixture.js';
-import { request, startServer } from '../helpers/server.js';
+import { rawRequest, request, startServer } from '../helpers/server.js';
 
 describe('bad input over HTTP', () => {
   let repo: GitFixture;
@@ -30,12 +30,14 @@ describe('bad input over HTTP', () => {
     ['Spring: option-injecting label', `/orders/dev/${encodeURIComponent('--upload-pack=touch /tmp/x')}`, 'HC_INVALID_LABEL'],
     ['Spring: traversal in the service', '/%2E%2E/dev', 'HC_INVALID_NAME'],
     ['Spring: traversal in the label of a file', `/${encodeURIComponent('../..')}/orders-dev.yml`, 'HC_INVALID_LABEL'],
+    ['Spring: a raw .. segment', '/../etc/passwd', 'HC_INVALID_NAME'],
+    ['Spring: a double-encoded traversal', '/%252e%252e/dev', 'HC_INVALID_NAME'],
     ['a malformed percent escape', '/orders/%E0%A4%A', 'HC_BAD_REQUEST'],
   ];
 
   for (const [what, path, code] of cases) {
     it(`answers 400 ${code} to ${what}`, async () => {
-      const reply = await request(`${server.url}${path}`);
+      const reply = await rawRequest(server.url, path);
       expect(reply.status, reply.text).to.equal(400);
       expect(reply.json.error.code).to.equal(code);
       expect(reply.json.error.message).to.be.a('string').and.not.match(/\/tmp\/hotconf|\.js:\d+/);
