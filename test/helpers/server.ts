@@ -134,3 +134,9 @@ export function rawRequest(serverUrl: string, path: string, options: { method?: 
     req.end(options.body);
   });
 }
+
+/** Waits until the server has seen the repository's refs as they are now and published. */
+export async function settle(server: { parts: { detector: { refresh(): Promise<void> }; publisher: { settled(): Promise<void> } } | undefined }): Promise<void> {
+  await server.parts?.detector.refresh();
+  await server.parts?.publisher.settled();
+}

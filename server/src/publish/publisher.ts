@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import { discoverServices } from '../config/config-resolver.js';
+import { candidateBases, EXTENSIONS } from '../config/names.js';
 import { DocumentUnavailableError, NotFoundError, type Problem } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
 import type { CommitInfo, Snapshot } from '../git/snapshot.js';
@@ -349,7 +350,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   /** Start-up rule: serve the newest valid commit among the last N that touched the files. */
   private async walkBackFor(record: DocumentRecord, head: Snapshot): Promise<void> {
     const { repository } = this.options;
-    const commits = await repository.commitsTouching(head.commit.id, this.walkBack);
+    const files = candidateBases(record.service, record.profiles).flatMap((base) => EXTENSIONS.map((ext) => base + ext));
+    const commits = await repository.commitsTouching(head.commit.id, this.walkBack, [...files, `schemas/${record.service}.schema.json`]);
     for (const id of commits) {
       if (id === head.commit.id) continue;
       const snapshot = await repository.snapshot(id);
