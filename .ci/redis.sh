@@ -2,7 +2,7 @@
 # Makes sure a Redis answers on 127.0.0.1:6379 for the bus tests (test/bus/).
 # Idempotent and quiet: does nothing when one already answers; otherwise starts one on
 # loopback (no persistence), installing Debian's redis-server package first if needed.
-# Exits non-zero with a message saying why when it cannot.
+# Exits non-zero with a message saying why when it cannot. REDIS_PORT overrides the port.
 set -u
 
 HOST=127.0.0.1

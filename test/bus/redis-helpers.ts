@@ -20,13 +20,14 @@ export function freePort(): Promise<number> {
 /** PING once; resolves with the error message, or undefined when Redis answered PONG. */
 export async function pingRedis(url: string, timeoutMs = 2000): Promise<string | undefined> {
   const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs });
-  client.on('error', () => undefined);
+  let cause: string | undefined;
+  client.on('error', (error: Error) => (cause ??= error.message));
   try {
     await client.connect();
     const reply = await client.ping();
     return reply === 'PONG' ? undefined : `answered ${reply}`;
   } catch (error) {
-    return (error as Error).message;
+    return cause ?? (error as Error).message;
   } finally {
     client.disconnect();
   }
