@@ -77,7 +77,7 @@ export class WatchClient {
     while (this.messages.length < count) {
       if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode}) after ${this.messages.length} messages`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} messages, got ${this.messages.length}: ${JSON.stringify(this.messages)}`);
+      if (left <= 0) throw new Error(`expected ${count} messages, got ${this.messages.length}: ${JSON.stringify(this.messages.slice(-3)).slice(0, 600)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

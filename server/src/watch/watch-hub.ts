@@ -47,6 +47,8 @@ interface Connection {
   principal: Principal;
   authorization: string | undefined;
   subs: Map<string, Subscription>;
+  /** Ids whose subscribe is being looked up: they count against the limit already. */
+  subscribing: Set<string>;
   faults: number;
   lastSeen: number;
   congestedSince: number | undefined;
@@ -141,7 +143,7 @@ export class WatchHub {
   }
 
   private accept(ws: WebSocket, principal: Principal, authorization: string | undefined): void {
-    const conn: Connection = { ws, principal, authorization, subs: new Map(), faults: 0, lastSeen: Date.now(), congestedSince: undefined };
+    const conn: Connection = { ws, principal, authorization, subs: new Map(), subscribing: new Set(), faults: 0, lastSeen: Date.now(), congestedSince: undefined };
     this.connections.add(conn);
     ws.on('message', (data: Buffer, isBinary) => {
       conn.lastSeen = Date.now();
@@ -170,23 +172,26 @@ export class WatchHub {
   }
 
   private async subscribe(conn: Connection, msg: SubscribeMessage): Promise<void> {
+    const held = new Set([...conn.subs.keys(), ...conn.subscribing]);
+    if (!held.has(msg.id) && held.size >= this.opts.maxSubscriptions) {
+      this.fault(conn, 'HC_TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${this.opts.maxSubscriptions} subscriptions`, msg.id);
+      return;
+    }
+    if (!conn.principal.canRead(msg.service)) {
+      this.send(conn, errorFrame('HC_FORBIDDEN', `this token may not read service ${msg.service}`, msg.id));
+      return;
+    }
     let record: DocumentRecord;
+    conn.subscribing.add(msg.id);
     try {
-      const profiles = parseProfiles(msg.profiles);
       const label = msg.label ? checkLabel(msg.label) : undefined;
-      if (!conn.subs.has(msg.id) && conn.subs.size >= this.opts.maxSubscriptions) {
-        this.fault(conn, 'HC_TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${this.opts.maxSubscriptions} subscriptions`, msg.id);
-        return;
-      }
-      if (!conn.principal.canRead(msg.service)) {
-        this.send(conn, errorFrame('HC_FORBIDDEN', `this token may not read service ${msg.service}`, msg.id));
-        return;
-      }
-      record = await this.options.publisher.record(msg.service, profiles, label);
+      record = await this.options.publisher.record(msg.service, parseProfiles(msg.profiles), label);
     } catch (error) {
       const e = error instanceof HotconfError && error.expose ? error : undefined;
       this.send(conn, errorFrame(e?.code ?? 'HC_INTERNAL', e?.message ?? 'internal error', msg.id));
       return;
+    } finally {
+      conn.subscribing.delete(msg.id);
     }
     if (!this.connections.has(conn)) return;
     this.unsubscribe(conn, msg.id);
