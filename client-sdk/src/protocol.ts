@@ -22,6 +22,11 @@ export interface SubscribeMessage {
   label?: string | null;
   /** The last etag this client holds; `subscribed` instead of `snapshot` when current. */
   etag?: string | null;
+  /**
+   * The client can apply `patch` messages (RFC 7386 merge patches). Without it the server
+   * only ever sends whole documents in `change`.
+   */
+  patch?: boolean;
 }
 
 /** Client → server: stop watching. */

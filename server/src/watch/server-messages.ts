@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../publish/publisher.js';
+import { mergePatch } from '../publish/merge-patch.js';
 import type { PublishedDocument } from '../publish/published-document.js';
 
 /**
@@ -10,11 +11,15 @@ import type { PublishedDocument } from '../publish/published-document.js';
 export class ChangeFrames {
   private readonly tail: string;
   private readonly byId = new Map<string, Buffer>();
+  /** undefined: not computed yet; null: a patch would not be much smaller, or cannot be said. */
+  private patchTail: string | null | undefined;
+  private readonly patchById = new Map<string, Buffer>();
 
   constructor(readonly event: ChangeEvent) {
     this.tail = changeTail(event.document, event.changedKeys);
   }
 
+  /** The whole-document `change` frame for subscription `id`. */
   bytesFor(id: string): Buffer {
     let bytes = this.byId.get(id);
     if (!bytes) {
@@ -22,6 +27,31 @@ export class ChangeFrames {
       this.byId.set(id, bytes);
     }
     return bytes;
+  }
+
+  /**
+   * The `patch` frame against the previous document for subscription `id`, or undefined
+   * when the whole document is the better message (a patch under half its size wins).
+   */
+  patchBytesFor(id: string): Buffer | undefined {
+    if (this.patchTail === undefined) this.patchTail = this.buildPatchTail();
+    if (this.patchTail === null) return undefined;
+    let bytes = this.patchById.get(id);
+    if (!bytes) {
+      bytes = Buffer.from(`{"type":"patch","id":${JSON.stringify(id)}${this.patchTail}`);
+      this.patchById.set(id, bytes);
+    }
+    return bytes;
+  }
+
+  private buildPatchTail(): string | null {
+    const { previous, document: doc, changedKeys } = this.event;
+    if (!previous) return null;
+    const patch = mergePatch(previous.config, doc.config);
+    if (!patch) return null;
+    const patchJson = JSON.stringify(patch);
+    if (patchJson.length * 2 >= doc.configJson.length) return null;
+    return `,"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)},"baseEtag":${JSON.stringify(previous.etag)},"patch":${patchJson},"changedKeys":${JSON.stringify(changedKeys)}}`;
   }
 }
 

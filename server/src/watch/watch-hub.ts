@@ -40,6 +40,8 @@ interface Subscription {
   sent: PublishedDocument | undefined;
   /** Newest document not yet sent because the connection is congested. */
   pending: PublishedDocument | undefined;
+  /** The client applies merge patches. */
+  patch: boolean;
 }
 
 interface Connection {
@@ -195,7 +197,7 @@ export class WatchHub {
     }
     if (!this.connections.has(conn)) return;
     this.unsubscribe(conn, msg.id);
-    const sub: Subscription = { id: msg.id, record, sent: record.published, pending: undefined };
+    const sub: Subscription = { id: msg.id, record, sent: record.published, pending: undefined, patch: msg.patch === true };
     conn.subs.set(msg.id, sub);
     let peers = this.byDocument.get(record.key);
     if (!peers) this.byDocument.set(record.key, (peers = new Set()));
@@ -231,7 +233,7 @@ export class WatchHub {
         continue;
       }
       if (sub.sent?.etag === event.previous?.etag) {
-        conn.ws.send(frames.bytesFor(sub.id));
+        conn.ws.send((sub.patch && frames.patchBytesFor(sub.id)) || frames.bytesFor(sub.id));
       } else {
         // This subscriber held another version (it subscribed mid-flight): its own diff.
         conn.ws.send(changeFrame(sub.id, event.document, changedKeys(sub.sent?.config, event.document.config)));

@@ -1,0 +1,42 @@
+import type { ConfigObject, JsonValue } from '@hotconf/client';
+import { isObject } from '../config/merge.js';
+
+/**
+ * The RFC 7386 JSON merge patch that turns `from` into `to`, or undefined when a merge
+ * patch cannot say it: a changed value that is `null` would read as "delete".
+ */
+export function mergePatch(from: ConfigObject, to: ConfigObject): ConfigObject | undefined {
+  const patch: ConfigObject = {};
+  for (const key of Object.keys(from)) {
+    if (!(key in to)) patch[key] = null;
+  }
+  for (const [key, value] of Object.entries(to)) {
+    const old = from[key];
+    if (isObject(old) && isObject(value)) {
+      const inner = mergePatch(old, value);
+      if (inner === undefined) return undefined;
+      if (Object.keys(inner).length > 0) patch[key] = inner;
+    } else if (!sameJson(old, value)) {
+      if (value === null) return undefined;
+      patch[key] = value;
+    }
+  }
+  return patch;
+}
+
+/** Applies an RFC 7386 merge patch, returning a new document. */
+export function applyMergePatch(target: ConfigObject, patch: ConfigObject): ConfigObject {
+  const out: ConfigObject = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (isObject(value)) out[key] = applyMergePatch(isObject(out[key]) ? out[key] : {}, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
