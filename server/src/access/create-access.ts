@@ -18,6 +18,8 @@ export interface AccessOptions {
    * behind a symlink (Kubernetes secrets) where no event names the file. Default 5000.
    */
   recheckMs?: number;
+  /** Ms of quiet after a file event before the file is read. Default 100. */
+  settleMs?: number;
 }
 
 /** A live access policy and a way to stop watching its file. */
@@ -87,11 +89,18 @@ export async function createAccess(options: AccessOptions): Promise<AccessHandle
     });
   };
 
+  // A write in place is a truncate then a write, and the watcher may report only the
+  // first: reading is put off until the file has been quiet for a moment.
+  let settle: NodeJS.Timeout | undefined;
+  const reloadSoon = () => {
+    clearTimeout(settle);
+    settle = setTimeout(reload, options.settleMs ?? 100);
+  };
   // `atomic` turns an editor's write-to-temp-then-rename into one `change`.
   const watcher: FSWatcher = watch(file, { ignoreInitial: true, atomic: true });
   watcher.on('all', (event) => {
     if (event === 'unlink') complain('the token file was removed');
-    else reload();
+    else reloadSoon();
   });
   watcher.on('error', (error) => complain(`watching the token file failed (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
@@ -103,6 +112,7 @@ export async function createAccess(options: AccessOptions): Promise<AccessHandle
     close: async () => {
       closed = true;
       clearInterval(timer);
+      clearTimeout(settle);
       await watcher.close();
       await chain;
     },
