@@ -34,12 +34,16 @@ cfg.onKey('features.splitShipments', (on) => {
   ship = on ? strategies.split : strategies.single;
   log(`>> shipping strategy is now "${on ? 'split' : 'single'}"`);
 });
-cfg.onKey('db.pool.max', (max, previous) => log(`>> resizing the DB pool from ${previous} to ${max}`));
+cfg.onKey('db.pool.max', (max, previous) =>
+  log(`>> resizing the DB pool from ${previous} to ${max}`),
+);
 cfg.on('change', ({ changedKeys, version }) =>
   log(`>> config ${version.slice(0, 8)} applied; changed: ${changedKeys.join(', ')}`),
 );
 cfg.on('stale', ({ cacheFile }) => log(`!! server unreachable: running on ${cacheFile}`));
-cfg.on('disconnected', ({ retryInMs }) => log(`!! lost the config server; retrying in ${retryInMs} ms`));
+cfg.on('disconnected', ({ retryInMs }) =>
+  log(`!! lost the config server; retrying in ${retryInMs} ms`),
+);
 cfg.on('connected', ({ version }) => log(`.. live at ${version.slice(0, 8)}`));
 cfg.on('error', (error) => log(`!! ${error.message}`));
 
@@ -50,7 +54,9 @@ const timer = setInterval(() => {
   orderNo += 1;
   const order = { items: 1 + (orderNo % 5) };
   const rps = cfg.get('rateLimit.requestsPerSecond', 100);
-  log(`order #${orderNo}: ${ship(order)} (rate limit ${rps}/s, db pool max ${cfg.get('db.pool.max')})`);
+  log(
+    `order #${orderNo}: ${ship(order)} (rate limit ${rps}/s, db pool max ${cfg.get('db.pool.max')})`,
+  );
 }, 1000);
 
 // Stop cleanly: no process.exit, the event loop simply empties.

@@ -25,10 +25,14 @@ console.log(`rate limit ${rps}/s`);
 
 cfg.on('change', ({ config, previous, changedKeys }: ChangeEvent<OrdersConfig>) => {
   if (config.rateLimit.requestsPerSecond !== previous.rateLimit.requestsPerSecond) {
-    console.log(`rate limit now ${config.rateLimit.requestsPerSecond}/s (${changedKeys.join(', ')})`);
+    console.log(
+      `rate limit now ${config.rateLimit.requestsPerSecond}/s (${changedKeys.join(', ')})`,
+    );
   }
 });
-const stop = cfg.onKey('db.pool.max', (value, previous) => console.log(`pool ${previous} → ${value}`));
+const stop = cfg.onKey('db.pool.max', (value, previous) =>
+  console.log(`pool ${previous} → ${value}`),
+);
 
 stop();
 await cfg.close();

@@ -24,12 +24,16 @@ export interface BootFailure {
 const FATAL_STATUSES = new Set([400, 401, 403, 404, 405, 410, 422]);
 
 /** `orders/dev,eu` or `orders/dev,eu@main`, for messages. */
-export function describeDocument(opts: Pick<ResolvedOptions, 'service' | 'profiles' | 'label'>): string {
+export function describeDocument(
+  opts: Pick<ResolvedOptions, 'service' | 'profiles' | 'label'>,
+): string {
   return `${opts.service}/${opts.profiles.join(',')}${opts.label ? `@${opts.label}` : ''}`;
 }
 
 /** `GET {server}/v1/config/{service}/{profiles}?label=` */
-export function configUrl(opts: Pick<ResolvedOptions, 'server' | 'service' | 'profiles' | 'label'>): string {
+export function configUrl(
+  opts: Pick<ResolvedOptions, 'server' | 'service' | 'profiles' | 'label'>,
+): string {
   const base = `${opts.server}/v1/config/${encodeURIComponent(opts.service)}/${opts.profiles
     .map(encodeURIComponent)
     .join(',')}`;

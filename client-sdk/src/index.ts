@@ -8,7 +8,8 @@
  * cfg.get('db.pool.max', 10);
  * ```
  */
-export { connect, HotconfClient, type ClientState, type KeyListener } from './client.js';
+export { connect } from './connect.js';
+export { HotconfClient, type ClientState, type KeyListener } from './client.js';
 export {
   ClientEvents,
   type ClientEventName,

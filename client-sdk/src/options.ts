@@ -130,10 +130,15 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     profiles.length > 8 ||
     !profiles.every((p) => typeof p === 'string' && NAME.test(p))
   ) {
-    throw new TypeError(`options.profiles must be an array of 1 to 8 names matching ${NAME.source}`);
+    throw new TypeError(
+      `options.profiles must be an array of 1 to 8 names matching ${NAME.source}`,
+    );
   }
   const label: unknown = merged.label;
-  if (label !== undefined && (typeof label !== 'string' || !LABEL.test(label) || label.includes('..'))) {
+  if (
+    label !== undefined &&
+    (typeof label !== 'string' || !LABEL.test(label) || label.includes('..'))
+  ) {
     throw new TypeError(`options.label must match ${LABEL.source} and must not contain ..`);
   }
   const token: unknown = merged.token;
@@ -148,14 +153,28 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   positive('options.requestTimeoutMs', merged.requestTimeoutMs);
   positive('options.heartbeatTimeoutMs', merged.heartbeatTimeoutMs);
   positive('options.retry.minDelayMs', retry.minDelayMs);
-  if (typeof retry.maxDelayMs !== 'number' || !(retry.maxDelayMs >= retry.minDelayMs) || !Number.isFinite(retry.maxDelayMs)) {
-    throw new TypeError('options.retry.maxDelayMs must be a finite number ≥ options.retry.minDelayMs');
+  if (
+    typeof retry.maxDelayMs !== 'number' ||
+    !(retry.maxDelayMs >= retry.minDelayMs) ||
+    !Number.isFinite(retry.maxDelayMs)
+  ) {
+    throw new TypeError(
+      'options.retry.maxDelayMs must be a finite number ≥ options.retry.minDelayMs',
+    );
   }
-  if (typeof retry.restartDelayMs !== 'number' || !(retry.restartDelayMs >= 0) || !Number.isFinite(retry.restartDelayMs)) {
+  if (
+    typeof retry.restartDelayMs !== 'number' ||
+    !(retry.restartDelayMs >= 0) ||
+    !Number.isFinite(retry.restartDelayMs)
+  ) {
     throw new TypeError('options.retry.restartDelayMs must be a finite number ≥ 0');
   }
   const logger: unknown = merged.logger ?? console;
-  if (typeof logger !== 'object' || logger === null || typeof (logger as Logger).warn !== 'function') {
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    typeof (logger as Logger).warn !== 'function'
+  ) {
     throw new TypeError('options.logger must be an object with a warn function');
   }
 

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 
 /** Plain JSON value as carried in documents. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 /** A config document: always a JSON object at the top. */
 export type ConfigObject = { [key: string]: JsonValue };
 
@@ -88,11 +89,7 @@ export interface ErrorMessage {
 }
 
 export type ServerMessage =
-  | SnapshotMessage
-  | SubscribedMessage
-  | ChangeMessage
-  | PatchMessage
-  | ErrorMessage;
+  SnapshotMessage | SubscribedMessage | ChangeMessage | PatchMessage | ErrorMessage;
 
 /** Close codes the server uses. */
 export const CloseCodes = {
@@ -158,18 +155,23 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   if (typeof m.type !== 'string' || !SERVER_TYPES.has(m.type)) return undefined;
   if (m.type === 'error') {
     const ok = typeof m.code === 'string' && typeof m.message === 'string';
-    return ok && (m.id === undefined || typeof m.id === 'string') ? (m as unknown as ErrorMessage) : undefined;
+    return ok && (m.id === undefined || typeof m.id === 'string')
+      ? (m as unknown as ErrorMessage)
+      : undefined;
   }
   if (typeof m.id !== 'string' || typeof m.version !== 'string' || typeof m.etag !== 'string') {
     return undefined;
   }
-  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   const isKeys = (v: unknown): boolean => Array.isArray(v) && v.every((k) => typeof k === 'string');
   switch (m.type) {
     case 'snapshot':
       return isObject(m.config) ? (m as unknown as SnapshotMessage) : undefined;
     case 'change':
-      return isObject(m.config) && isKeys(m.changedKeys) ? (m as unknown as ChangeMessage) : undefined;
+      return isObject(m.config) && isKeys(m.changedKeys)
+        ? (m as unknown as ChangeMessage)
+        : undefined;
     case 'patch':
       return typeof m.baseEtag === 'string' && isObject(m.patch) && isKeys(m.changedKeys)
         ? (m as unknown as PatchMessage)

@@ -148,7 +148,9 @@ class WatchConnection {
     });
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       this.armHeartbeat();
-      this.dispatch(isBinary ? undefined : parseServerMessage(rawText(data)));
+      // DESIGN §5: JSON text frames only; a binary frame is a server bug, reported, not read.
+      if (isBinary) this.protocolError('sent a binary frame; the protocol uses JSON text frames');
+      else this.dispatch(parseServerMessage(rawText(data)));
     });
     socket.on('ping', () => this.armHeartbeat());
     socket.on('unexpected-response', (_req, res) => {
@@ -163,17 +165,21 @@ class WatchConnection {
 
   private dispatch(message: ServerMessage | undefined): void {
     if (!message) {
-      const error = new HotconfClientError(
-        ErrorCodes.PROTOCOL,
-        `hotconf: ${this.settings.url} sent a message that is not part of the protocol`,
-      );
-      for (const target of this.allTargets()) target.handleProtocolError(error);
+      this.protocolError('sent a message that is not part of the protocol');
       return;
     }
     if (message.type === 'snapshot' || message.type === 'subscribed') this.attempt = 0;
     const group = message.id === undefined ? this.allTargets() : this.targets.get(message.id);
     // Copy first: a handler may resubscribe or leave.
     for (const target of [...(group ?? [])]) target.handleMessage(message);
+  }
+
+  private protocolError(what: string): void {
+    const error = new HotconfClientError(
+      ErrorCodes.PROTOCOL,
+      `hotconf: ${this.settings.url} ${what}`,
+    );
+    for (const target of this.allTargets()) target.handleProtocolError(error);
   }
 
   private onClose(code: number, reason: string): void {
