@@ -4,7 +4,8 @@
 //   npm start                                   # terminal 1: serves config-repo/ on :8888
 //   node client-sdk/examples/orders-service.mjs # terminal 2
 //   # terminal 3: edit config-repo/orders-dev.yml (features.splitShipments, db.pool.max,
-//   # rateLimit.requestsPerSecond), then `git -C config-repo commit -am 'ops change'`
+//   # rateLimit.requestsPerSecond), then commit it:
+//   git commit -m 'ops change' config-repo/orders-dev.yml
 //
 // HOTCONF_SERVER and HOTCONF_TOKEN override the server and token.
 import os from 'node:os';
