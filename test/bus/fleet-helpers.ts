@@ -7,7 +7,10 @@ import { bareCloneOf, GitFixture, type FileChanges } from '../helpers/git-fixtur
 import { freePort, waitFor } from './redis-helpers.js';
 
 /** The compiled CLI, as `hotconf serve` runs in production. */
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/src/cli/main.js');
+const MAIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../server/src/cli/main.js',
+);
 
 /** The parts of `/v1/status` the bus tests read. */
 export interface FleetStatus {
@@ -20,7 +23,13 @@ export interface FleetStatus {
     lastError: string | null;
     lastRemoteChange?: { replica: string; refs: string[]; at: string } | null;
   };
-  replicas: { id: string; self: boolean; head: string | null; heads: Record<string, string>; seenAt: string }[];
+  replicas: {
+    id: string;
+    self: boolean;
+    head: string | null;
+    heads: Record<string, string>;
+    seenAt: string;
+  }[];
   converged: boolean;
 }
 
@@ -66,7 +75,9 @@ export class Replica {
 
   /** (Re)starts the process on the same port and cache dir and waits for `/ready`. */
   async restart(): Promise<void> {
-    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOTCONF_')));
+    const env: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('HOTCONF_')),
+    );
     Object.assign(env, {
       HOTCONF_REPO: this.options.repo,
       HOTCONF_CACHE_DIR: this.options.cacheDir,
@@ -76,7 +87,10 @@ export class Replica {
       HOTCONF_PORT: String(this.port),
       HOTCONF_LOG_LEVEL: 'warn',
     });
-    const child = spawn(process.execPath, [MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-8000));
     child.stdout?.on('data', keep);
@@ -84,7 +98,8 @@ export class Replica {
     await waitFor(
       `replica ${this.id} to be ready`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`replica ${this.id} exited with ${child.exitCode}: ${this.output}`);
+        if (child.exitCode !== null)
+          throw new Error(`replica ${this.id} exited with ${child.exitCode}: ${this.output}`);
         const res = await fetch(`${this.url}/ready`).catch(() => undefined);
         return res?.status === 200;
       },
@@ -99,7 +114,8 @@ export class Replica {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+      return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     await exited;
@@ -133,7 +149,11 @@ export class Fleet {
   ) {}
 
   /** Creates the repositories and starts `ids.length` replicas in parallel. */
-  static async start(files: FileChanges, ids: string[], options: { busUrl: string; pollInterval: number }): Promise<Fleet> {
+  static async start(
+    files: FileChanges,
+    ids: string[],
+    options: { busUrl: string; pollInterval: number },
+  ): Promise<Fleet> {
     const work = await GitFixture.create(files);
     const remote = await bareCloneOf(work);
     const cacheRoot = await mkdtemp(path.join(os.tmpdir(), 'hotconf-fleet-'));
@@ -142,7 +162,12 @@ export class Fleet {
     try {
       const started = await Promise.allSettled(
         ids.map((id) =>
-          Replica.start({ id, repo: pathToFileURL(remote.dir).href, cacheDir: path.join(cacheRoot, id), ...options }),
+          Replica.start({
+            id,
+            repo: pathToFileURL(remote.dir).href,
+            cacheDir: path.join(cacheRoot, id),
+            ...options,
+          }),
         ),
       );
       for (const s of started) if (s.status === 'fulfilled') replicas.push(s.value);
@@ -172,6 +197,10 @@ export class Fleet {
   /** Kills every replica and removes the repositories and caches. */
   async close(): Promise<void> {
     await Promise.all(this.replicas.map((r) => r.kill()));
-    await Promise.all([this.work.remove(), this.remote.remove(), rm(this.cacheRoot, { recursive: true, force: true })]);
+    await Promise.all([
+      this.work.remove(),
+      this.remote.remove(),
+      rm(this.cacheRoot, { recursive: true, force: true }),
+    ]);
   }
 }

@@ -11,8 +11,15 @@ interface Orders {
 const FAST_RETRY = { minDelayMs: 20, maxDelayMs: 200, restartDelayMs: 50 };
 
 /** An SDK client that keeps every change it receives, with the time it arrived. */
-async function watch(server: string): Promise<{ client: HotconfClient<Orders>; changes: (ChangeEvent<Orders> & { at: number })[] }> {
-  const client = await connect<Orders>({ server, service: 'orders', retry: FAST_RETRY, logger: { warn: () => undefined } });
+async function watch(
+  server: string,
+): Promise<{ client: HotconfClient<Orders>; changes: (ChangeEvent<Orders> & { at: number })[] }> {
+  const client = await connect<Orders>({
+    server,
+    service: 'orders',
+    retry: FAST_RETRY,
+    logger: { warn: () => undefined },
+  });
   const changes: (ChangeEvent<Orders> & { at: number })[] = [];
   client.on('change', (event) => changes.push({ ...event, at: performance.now() }));
   client.on('error', () => undefined);
@@ -21,14 +28,28 @@ async function watch(server: string): Promise<{ client: HotconfClient<Orders>; c
 }
 
 /** One raw subscribe on `/v1/watch`; resolves with the server's first answer. */
-function subscribeOnce(server: string, etag: string | null): Promise<{ type: string; version?: string; etag?: string }> {
+function subscribeOnce(
+  server: string,
+  etag: string | null,
+): Promise<{ type: string; version?: string; etag?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${server.replace(/^http/, 'ws')}/v1/watch`);
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new Error('no answer to subscribe within 5 s'));
     }, 5000);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 's1', service: 'orders', profiles: ['default'], label: 'main', etag })));
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({
+          type: 'subscribe',
+          id: 's1',
+          service: 'orders',
+          profiles: ['default'],
+          label: 'main',
+          etag,
+        }),
+      ),
+    );
     ws.on('message', (data: Buffer) => {
       clearTimeout(timer);
       ws.close();
@@ -51,7 +72,10 @@ describe('Bus: three replicas in step over Redis', function () {
     await requireRedis();
     // A database of its own keeps this fleet off the channel of any other run on the shared Redis.
     const busUrl = withDb(REDIS_URL, 1 + Math.floor(Math.random() * 15));
-    fleet = await Fleet.start({ 'orders.yml': 'pool:\n  max: 10\n' }, ['r1', 'r2', 'r3'], { busUrl, pollInterval: 30 });
+    fleet = await Fleet.start({ 'orders.yml': 'pool:\n  max: 10\n' }, ['r1', 'r2', 'r3'], {
+      busUrl,
+      pollInterval: 30,
+    });
     watch2 = await watch(fleet.replica(1).url);
     watch3 = await watch(fleet.replica(2).url);
     clients.push(watch2.client, watch3.client);
@@ -65,7 +89,11 @@ describe('Bus: three replicas in step over Redis', function () {
   it('shows every replica, its head and convergence in /v1/status', async () => {
     const head = await fleet.remote.head('main');
     for (const replica of fleet.replicas) {
-      await waitFor(`${replica.id} to see all three replicas`, async () => (await replica.status()).replicas.length === 3, 8000);
+      await waitFor(
+        `${replica.id} to see all three replicas`,
+        async () => (await replica.status()).replicas.length === 3,
+        8000,
+      );
       const status = await replica.status();
       expect(status.bus.state).to.equal('up');
       expect(status.bus.lastError).to.equal(null);
@@ -80,7 +108,12 @@ describe('Bus: three replicas in step over Redis', function () {
     const commit = await fleet.push({ 'orders.yml': 'pool:\n  max: 20\n' });
     const t0 = performance.now();
     expect(await fleet.replica(0).webhook()).to.equal(202);
-    await waitFor('both clients to get the change', () => watch2.changes.length === 1 && watch3.changes.length === 1, 5000, 5);
+    await waitFor(
+      'both clients to get the change',
+      () => watch2.changes.length === 1 && watch3.changes.length === 1,
+      5000,
+      5,
+    );
     for (const { changes, client } of [watch2, watch3]) {
       const [change] = changes;
       expect(change?.version).to.equal(commit);
@@ -88,7 +121,9 @@ describe('Bus: three replicas in step over Redis', function () {
       expect(client.config).to.deep.equal({ pool: { max: 20 } });
       expect((change?.at ?? Infinity) - t0).to.be.below(1000);
     }
-    console.log(`      webhook → r2 client ${(watch2.changes[0]!.at - t0).toFixed(0)} ms, r3 client ${(watch3.changes[0]!.at - t0).toFixed(0)} ms`);
+    console.log(
+      `      webhook → r2 client ${(watch2.changes[0]!.at - t0).toFixed(0)} ms, r3 client ${(watch3.changes[0]!.at - t0).toFixed(0)} ms`,
+    );
     const status2 = await fleet.replica(1).status();
     expect(status2.bus.lastRemoteChange?.replica).to.equal('r1');
     expect(status2.bus.lastRemoteChange?.refs).to.deep.equal(['refs/heads/main']);
@@ -107,7 +142,10 @@ describe('Bus: three replicas in step over Redis', function () {
 
     await r3.restart();
     await waitFor('the r3 client to resume', () => watch3.changes.length === 2, 8000);
-    expect(watch3.changes.map((c) => c.version)).to.deep.equal([watch2.changes[0]?.version, commit]);
+    expect(watch3.changes.map((c) => c.version)).to.deep.equal([
+      watch2.changes[0]?.version,
+      commit,
+    ]);
     expect(watch3.changes[1]?.changedKeys).to.deep.equal(['pool.max']);
     expect(watch3.client.config).to.deep.equal({ pool: { max: 30 } });
     expect(watch3.client.etag).to.equal(watch2.client.etag);
@@ -118,9 +156,16 @@ describe('Bus: three replicas in step over Redis', function () {
     const current = await subscribeOnce(r3.url, watch3.client.etag);
     expect([current.type, current.version]).to.deep.equal(['subscribed', commit]);
 
-    await waitFor('the fleet to converge again', async () => {
-      const all = await Promise.all(fleet.replicas.map((r) => r.status()));
-      return all.every((s) => s.converged && s.replicas.length === 3 && s.replicas.every((x) => x.head === commit));
-    }, 8000);
+    await waitFor(
+      'the fleet to converge again',
+      async () => {
+        const all = await Promise.all(fleet.replicas.map((r) => r.status()));
+        return all.every(
+          (s) =>
+            s.converged && s.replicas.length === 3 && s.replicas.every((x) => x.head === commit),
+        );
+      },
+      8000,
+    );
   });
 });

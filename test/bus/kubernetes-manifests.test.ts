@@ -9,7 +9,10 @@ import { parseBusUrl } from '../../server/src/bus/bus-url.js';
 import { createSecretBox } from '../../server/src/secrets/secret-box.js';
 import { loadSettings, SETTING_FLAGS } from '../../server/src/settings.js';
 
-const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/kubernetes');
+const DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../deploy/kubernetes',
+);
 
 /* Just enough of the Kubernetes shapes to read the manifests. */
 interface EnvVar {
@@ -40,7 +43,14 @@ interface Manifest {
     ports?: { port: number; targetPort: string }[];
     template?: {
       metadata: { labels: Record<string, string> };
-      spec: { containers: Container[]; volumes: { name: string; emptyDir?: object; secret?: { secretName: string; items: { key: string }[] } }[] };
+      spec: {
+        containers: Container[];
+        volumes: {
+          name: string;
+          emptyDir?: object;
+          secret?: { secretName: string; items: { key: string }[] };
+        }[];
+      };
     };
   };
   stringData?: Record<string, string>;
@@ -67,7 +77,9 @@ const envOf = (name: string) => hotconf.env.find((e) => e.name === name);
 describe('deploy/kubernetes', () => {
   it('lists every manifest in kustomization.yaml', () => {
     const kustomization = manifests.find((m) => m.kind === 'Kustomization');
-    expect([...(kustomization?.resources ?? [])].sort()).to.deep.equal(files.filter((f) => f !== 'kustomization.yaml').sort());
+    expect([...(kustomization?.resources ?? [])].sort()).to.deep.equal(
+      files.filter((f) => f !== 'kustomization.yaml').sort(),
+    );
   });
 
   it('runs three replicas with readiness on /ready, liveness on /health and resources', () => {
@@ -75,17 +87,28 @@ describe('deploy/kubernetes', () => {
     expect(hotconf.readinessProbe.httpGet).to.deep.equal({ path: '/ready', port: 'http' });
     expect(hotconf.livenessProbe.httpGet).to.deep.equal({ path: '/health', port: 'http' });
     expect(hotconf.ports).to.deep.equal([{ name: 'http', containerPort: 8888 }]);
+    // The image's ENTRYPOINT/CMD (tini, then `hotconf serve`) must run unchanged.
+    expect(hotconf).not.to.have.any.keys('command', 'args');
     expect(hotconf.resources.requests).to.have.keys('cpu', 'memory');
     expect(hotconf.resources.limits).to.have.keys('memory');
   });
 
   it('names only real settings, with values hotconf accepts', () => {
-    const known = Object.keys(SETTING_FLAGS).map((flag) => `HOTCONF_${flag.toUpperCase().replace(/-/g, '_')}`);
+    const known = Object.keys(SETTING_FLAGS).map(
+      (flag) => `HOTCONF_${flag.toUpperCase().replace(/-/g, '_')}`,
+    );
     const names = hotconf.env.map((e) => e.name).filter((n) => n.startsWith('HOTCONF_'));
     expect(names.filter((n) => !known.includes(n))).to.deep.equal([]);
-    const literal = Object.fromEntries(hotconf.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    const literal = Object.fromEntries(
+      hotconf.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+    );
     const settings = loadSettings(literal);
-    expect(settings).to.include({ host: '0.0.0.0', port: 8888, cacheDir: '/var/cache/hotconf', pingInterval: 30 });
+    expect(settings).to.include({
+      host: '0.0.0.0',
+      port: 8888,
+      cacheDir: '/var/cache/hotconf',
+      pingInterval: 30,
+    });
     expect(envOf('HOTCONF_REPLICA_ID')?.valueFrom?.fieldRef?.fieldPath).to.equal('metadata.name');
   });
 
@@ -102,26 +125,42 @@ describe('deploy/kubernetes', () => {
       expect(ref?.name, name).to.equal('hotconf');
       expect(secret, name).to.have.property(ref?.key ?? '');
     }
-    const tokensVolume = find('Deployment', 'hotconf').spec.template?.spec.volumes.find((v) => v.secret);
+    const tokensVolume = find('Deployment', 'hotconf').spec.template?.spec.volumes.find(
+      (v) => v.secret,
+    );
     expect(tokensVolume?.secret?.items.map((i) => i.key)).to.deep.equal(['tokens.yml']);
     const mount = hotconf.volumeMounts.find((m) => m.name === tokensVolume?.name);
     expect(`${mount?.mountPath}/tokens.yml`).to.equal(envOf('HOTCONF_TOKENS_FILE')?.value);
-    expect(parseTokenFile(secret['tokens.yml'] ?? '').map((t) => [t.name, t.admin])).to.deep.equal([['ops', true], ['orders-service', false]]);
+    expect(parseTokenFile(secret['tokens.yml'] ?? '').map((t) => [t.name, t.admin])).to.deep.equal([
+      ['ops', true],
+      ['orders-service', false],
+    ]);
     expect(() => createSecretBox(secret['encrypt-key'])).not.to.throw();
     // Every value is a placeholder that says so.
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-    expect(parseTokenFile(secret['tokens.yml'] ?? '').map((t) => t.sha256)).to.deep.equal([sha('REPLACE-ME-admin-token'), sha('REPLACE-ME-orders-token')]);
-    expect(Buffer.from(secret['encrypt-key'] ?? '', 'base64').toString()).to.equal('REPLACE-ME-32-byte-key-not-real!');
+    expect(parseTokenFile(secret['tokens.yml'] ?? '').map((t) => t.sha256)).to.deep.equal([
+      sha('REPLACE-ME-admin-token'),
+      sha('REPLACE-ME-orders-token'),
+    ]);
+    expect(Buffer.from(secret['encrypt-key'] ?? '', 'base64').toString()).to.equal(
+      'REPLACE-ME-32-byte-key-not-real!',
+    );
     expect(secret['webhook-secret']).to.equal('REPLACE-ME-webhook-secret');
   });
 
   it('points the bus at the Redis Service, and the Service at the replicas', () => {
     const bus = parseBusUrl(envOf('HOTCONF_BUS_URL')?.value ?? '');
     const redisService = find('Service', 'hotconf-redis');
-    expect(bus.redacted).to.equal(`redis://${redisService.metadata.name}:${redisService.spec.ports?.[0]?.port}/0`);
-    expect(redisService.spec.selector).to.deep.equal(find('Deployment', 'hotconf-redis').spec.selector?.matchLabels);
+    expect(bus.redacted).to.equal(
+      `redis://${redisService.metadata.name}:${redisService.spec.ports?.[0]?.port}/0`,
+    );
+    expect(redisService.spec.selector).to.deep.equal(
+      find('Deployment', 'hotconf-redis').spec.selector?.matchLabels,
+    );
     const service = find('Service', 'hotconf');
-    expect(service.spec.selector).to.deep.equal(find('Deployment', 'hotconf').spec.selector?.matchLabels);
+    expect(service.spec.selector).to.deep.equal(
+      find('Deployment', 'hotconf').spec.selector?.matchLabels,
+    );
     expect(service.spec.ports).to.deep.equal([{ name: 'http', port: 8888, targetPort: 'http' }]);
   });
 });

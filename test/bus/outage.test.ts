@@ -17,14 +17,23 @@ describe('Bus: Redis going away and coming back', function () {
   const clients: HotconfClient<Orders>[] = [];
 
   const statuses = () => Promise.all(fleet.replicas.map((r) => r.status()));
-  const allBus = async (state: FleetStatus['bus']['state']) => (await statuses()).every((s) => s.bus.state === state);
+  const allBus = async (state: FleetStatus['bus']['state']) =>
+    (await statuses()).every((s) => s.bus.state === state);
 
   before(async function () {
     redis = new RedisProcess(await freePort());
     await redis.start();
-    fleet = await Fleet.start({ 'orders.yml': 'pool:\n  max: 1\n' }, ['a1', 'a2', 'a3'], { busUrl: redis.url, pollInterval: POLL_SECONDS });
+    fleet = await Fleet.start({ 'orders.yml': 'pool:\n  max: 1\n' }, ['a1', 'a2', 'a3'], {
+      busUrl: redis.url,
+      pollInterval: POLL_SECONDS,
+    });
     for (const replica of fleet.replicas.slice(1)) {
-      const client = await connect<Orders>({ server: replica.url, service: 'orders', retry: { minDelayMs: 20, maxDelayMs: 200 }, logger: { warn: () => undefined } });
+      const client = await connect<Orders>({
+        server: replica.url,
+        service: 'orders',
+        retry: { minDelayMs: 20, maxDelayMs: 200 },
+        logger: { warn: () => undefined },
+      });
       client.on('error', () => undefined);
       clients.push(client);
     }
@@ -44,9 +53,15 @@ describe('Bus: Redis going away and coming back', function () {
     const commit = await fleet.push({ 'orders.yml': 'pool:\n  max: 2\n' });
     const t0 = performance.now();
     expect(await fleet.replica(0).webhook()).to.equal(202);
-    await waitFor('both clients to get the change by polling', () => clients.every((c) => c.version === commit), 3 * POLL_SECONDS * 1000);
+    await waitFor(
+      'both clients to get the change by polling',
+      () => clients.every((c) => c.version === commit),
+      3 * POLL_SECONDS * 1000,
+    );
     const took = performance.now() - t0;
-    console.log(`      bus down: change reached both clients in ${took.toFixed(0)} ms (poll interval ${POLL_SECONDS * 1000} ms)`);
+    console.log(
+      `      bus down: change reached both clients in ${took.toFixed(0)} ms (poll interval ${POLL_SECONDS * 1000} ms)`,
+    );
     // One poll interval, plus a second of slack for fetching and publishing on a loaded machine.
     expect(took).to.be.below(POLL_SECONDS * 1000 + 1000);
 
@@ -66,8 +81,15 @@ describe('Bus: Redis going away and coming back', function () {
     const commit = await fleet.push({ 'orders.yml': 'pool:\n  max: 3\n' });
     const sentAt = Date.now();
     expect(await fleet.replica(0).webhook()).to.equal(202);
-    await waitFor('both clients to get the change', () => clients.every((c) => c.version === commit), 5000, 5);
-    console.log(`      bus back: change reached both clients in ${(performance.now() - before).toFixed(0)} ms`);
+    await waitFor(
+      'both clients to get the change',
+      () => clients.every((c) => c.version === commit),
+      5000,
+      5,
+    );
+    console.log(
+      `      bus back: change reached both clients in ${(performance.now() - before).toFixed(0)} ms`,
+    );
     for (const replica of fleet.replicas.slice(1)) {
       // The bus, not a lucky poll, carried it: the replica heard a1's announcement.
       const { bus } = await replica.status();
@@ -77,6 +99,10 @@ describe('Bus: Redis going away and coming back', function () {
       expect(bus.lastRemoteChange?.refs).to.deep.equal(['refs/heads/main']);
       expect(Date.parse(bus.lastRemoteChange?.at ?? '')).to.be.at.least(sentAt - 50);
     }
-    await waitFor('the fleet to converge', async () => (await statuses()).every((s) => s.converged && s.replicas.length === 3), 8000);
+    await waitFor(
+      'the fleet to converge',
+      async () => (await statuses()).every((s) => s.converged && s.replicas.length === 3),
+      8000,
+    );
   });
 });

@@ -19,7 +19,12 @@ export function freePort(): Promise<number> {
 
 /** PING once; resolves with the error message, or undefined when Redis answered PONG. */
 export async function pingRedis(url: string, timeoutMs = 2000): Promise<string | undefined> {
-  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+  });
   let cause: string | undefined;
   client.on('error', (error: Error) => (cause ??= error.message));
   try {
@@ -55,11 +60,17 @@ export function withDb(url: string, db: number): string {
 }
 
 /** Resolves once `check` returns true; rejects after `timeoutMs` naming `what`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -80,18 +91,52 @@ export class RedisProcess {
 
   /** Starts redis-server and waits until it answers PING. */
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
-    const spawnError = new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
-    const ready = waitFor(`redis-server on port ${this.port}`, async () => (await pingRedis(this.url, 500)) === undefined, 5000, 50);
-    const failed = await Promise.race([ready.then(() => undefined), spawnError, ready.catch((e: Error) => e.message)]);
+    child.stdout?.on(
+      'data',
+      (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)),
+    );
+    child.stderr?.on(
+      'data',
+      (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)),
+    );
+    const spawnError = new Promise<string>((resolve) =>
+      child.once('error', (e) => resolve(e.message)),
+    );
+    const ready = waitFor(
+      `redis-server on port ${this.port}`,
+      async () => (await pingRedis(this.url, 500)) === undefined,
+      5000,
+      50,
+    );
+    const failed = await Promise.race([
+      ready.then(() => undefined),
+      spawnError,
+      ready.catch((e: Error) => e.message),
+    ]);
     if (failed !== undefined) {
       await this.stop();
-      throw new Error(`could not start redis-server on port ${this.port} (${failed}); is the redis-server package installed? ${this.output}`);
+      throw new Error(
+        `could not start redis-server on port ${this.port} (${failed}); is the redis-server package installed? ${this.output}`,
+      );
     }
   }
 
@@ -99,7 +144,8 @@ export class RedisProcess {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+      return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;

@@ -56,7 +56,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkRefs(value: unknown): string | undefined {
   if (!Array.isArray(value)) return 'refs must be an array';
   if (value.length > MAX_REFS) return `refs may name at most ${MAX_REFS} refs`;
-  if (!value.every((r) => typeof r === 'string' && REF.test(r))) return 'refs must be branch or tag refs';
+  if (!value.every((r) => typeof r === 'string' && REF.test(r)))
+    return 'refs must be branch or tag refs';
   return undefined;
 }
 
@@ -77,7 +78,8 @@ function checkHeads(value: unknown): string | undefined {
  * @param raw the message exactly as received.
  */
 export function parseBusMessage(raw: string | Buffer): ParseResult {
-  if (Buffer.byteLength(raw) > MAX_MESSAGE_BYTES) return { ok: false, reason: `larger than ${MAX_MESSAGE_BYTES} bytes` };
+  if (Buffer.byteLength(raw) > MAX_MESSAGE_BYTES)
+    return { ok: false, reason: `larger than ${MAX_MESSAGE_BYTES} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(raw.toString());
@@ -85,11 +87,15 @@ export function parseBusMessage(raw: string | Buffer): ParseResult {
     return { ok: false, reason: 'not JSON' };
   }
   if (!isPlainObject(value)) return { ok: false, reason: 'not a JSON object' };
-  if (value.v !== BUS_PROTOCOL_VERSION) return { ok: false, reason: `unsupported version ${JSON.stringify(value.v) ?? 'none'}` };
+  if (value.v !== BUS_PROTOCOL_VERSION)
+    return { ok: false, reason: `unsupported version ${JSON.stringify(value.v) ?? 'none'}` };
   const { type, replica, instance, at } = value;
-  if (typeof replica !== 'string' || !REPLICA_ID.test(replica)) return { ok: false, reason: 'replica is missing or invalid' };
-  if (typeof instance !== 'string' || !INSTANCE_ID.test(instance)) return { ok: false, reason: 'instance is missing or invalid' };
-  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) return { ok: false, reason: 'at must be a time in ms' };
+  if (typeof replica !== 'string' || !REPLICA_ID.test(replica))
+    return { ok: false, reason: 'replica is missing or invalid' };
+  if (typeof instance !== 'string' || !INSTANCE_ID.test(instance))
+    return { ok: false, reason: 'instance is missing or invalid' };
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
+    return { ok: false, reason: 'at must be a time in ms' };
   const envelope = { v: BUS_PROTOCOL_VERSION, replica, instance, at } as const;
   if (type === 'change') {
     const problem = checkRefs(value.refs);
@@ -99,7 +105,10 @@ export function parseBusMessage(raw: string | Buffer): ParseResult {
   if (type === 'heads') {
     const problem = checkHeads(value.heads);
     if (problem) return { ok: false, reason: problem };
-    return { ok: true, message: { ...envelope, type, heads: { ...(value.heads as Record<string, string>) } } };
+    return {
+      ok: true,
+      message: { ...envelope, type, heads: { ...(value.heads as Record<string, string>) } },
+    };
   }
   return { ok: false, reason: 'type must be "change" or "heads"' };
 }

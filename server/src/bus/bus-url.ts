@@ -25,16 +25,32 @@ export function parseBusUrl(raw: string): BusAddress {
     throw new TypeError('HOTCONF_BUS_URL must be a URL like redis://host:6379/0');
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new TypeError(`HOTCONF_BUS_URL must start with redis:// or rediss://, got "${parsed.protocol}//"`);
+    throw new TypeError(
+      `HOTCONF_BUS_URL must start with redis:// or rediss://, got "${parsed.protocol}//"`,
+    );
   }
   if (!parsed.hostname) throw new TypeError('HOTCONF_BUS_URL names no host');
   const path = parsed.pathname.replace(/^\//, '');
   if (path !== '' && !/^\d{1,5}$/.test(path)) {
-    throw new TypeError('HOTCONF_BUS_URL may name only a database number in its path, like redis://host:6379/0');
+    throw new TypeError(
+      'HOTCONF_BUS_URL may name only a database number in its path, like redis://host:6379/0',
+    );
   }
   const db = path === '' ? 0 : Number(path);
   const shown = new URL(parsed.href);
   if (shown.password) shown.password = '***';
   shown.search = '';
   return { url: raw, redacted: shown.href, db, channel: `hotconf:v1:${db}:changes` };
+}
+
+/** `text` with the URL's password, if any, replaced by `***` (for errors that might echo it). */
+export function hidePassword(address: BusAddress, text: string): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(address.url).password);
+  } catch {
+    // parseBusUrl accepted the URL; a password that is not valid percent-encoding is hidden as written.
+    password = new URL(address.url).password;
+  }
+  return password === '' ? text : text.split(password).join('***');
 }

@@ -53,7 +53,15 @@ function offBus(replicaId: string): Bus {
     },
     status: () => ({
       bus: { url: null, state: 'off', lastError: null },
-      replicas: [{ id: replicaId, self: true, head: heads.HEAD ?? null, heads, seenAt: new Date().toISOString() }],
+      replicas: [
+        {
+          id: replicaId,
+          self: true,
+          head: heads.HEAD ?? null,
+          heads,
+          seenAt: new Date().toISOString(),
+        },
+      ],
       converged: true,
     }),
     state: () => 'off',

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { BUS_PROTOCOL_VERSION, parseBusMessage, sendableHeads, sendableRefs, type BusMessage } from './bus-message.js';
-import type { BusAddress } from './bus-url.js';
+import {
+  BUS_PROTOCOL_VERSION,
+  parseBusMessage,
+  sendableHeads,
+  sendableRefs,
+  type BusMessage,
+} from './bus-message.js';
+import { hidePassword, type BusAddress } from './bus-url.js';
+import { openConnections } from './redis-connections.js';
 import { ReplicaTable } from './replica-table.js';
 
 /** Whether this replica is connected to the bus. */
@@ -19,14 +26,6 @@ export interface RedisBusOptions {
   convergeLabel: string;
   /** Longest wait between reconnection attempts, ms. */
   maxRetryDelayMs: number;
-}
-
-/** Reconnect forever, backing off with jitter so a fleet does not stampede a restarted Redis. */
-function retryStrategy(maxDelayMs: number) {
-  return (attempt: number): number => {
-    const base = Math.min(maxDelayMs, 100 * 2 ** Math.min(attempt, 10));
-    return Math.round(base / 2 + Math.random() * (base / 2));
-  };
 }
 
 /**
@@ -66,16 +65,11 @@ export class RedisBus {
       expireAfterMs: 3 * options.headsIntervalMs,
       convergeLabel: options.convergeLabel,
     });
-    const common: RedisOptions = {
-      lazyConnect: true,
-      retryStrategy: retryStrategy(options.maxRetryDelayMs),
-      maxRetriesPerRequest: 1,
-      connectTimeout: 5000,
-      keepAlive: 10_000,
-    };
-    this.pub = new Redis(options.address.url, { ...common, enableOfflineQueue: false, connectionName: `hotconf-pub-${options.replicaId}` });
-    // Subscribing again on every `ready` is explicit; ioredis's own resubscribe would race it.
-    this.sub = new Redis(options.address.url, { ...common, autoResubscribe: false, connectionName: `hotconf-sub-${options.replicaId}` });
+    ({ pub: this.pub, sub: this.sub } = openConnections(
+      options.address,
+      options.replicaId,
+      options.maxRetryDelayMs,
+    ));
   }
 
   /** Starts connecting in the background and the periodic heads announcement. */
@@ -156,14 +150,25 @@ export class RedisBus {
     this.sub.disconnect();
   }
 
-  private send(body: { type: 'change'; refs: string[] } | { type: 'heads'; heads: Record<string, string> }): void {
+  private send(
+    body: { type: 'change'; refs: string[] } | { type: 'heads'; heads: Record<string, string> },
+  ): void {
     if (this.closed) return;
     if (!this.pubReady) {
       this.counts.dropped++;
-      this.log.debug({ type: body.type }, 'bus is down: message dropped; other replicas catch up by polling');
+      this.log.debug(
+        { type: body.type },
+        'bus is down: message dropped; other replicas catch up by polling',
+      );
       return;
     }
-    const message = { v: BUS_PROTOCOL_VERSION, ...body, replica: this.options.replicaId, instance: this.instance, at: Date.now() };
+    const message = {
+      v: BUS_PROTOCOL_VERSION,
+      ...body,
+      replica: this.options.replicaId,
+      instance: this.instance,
+      at: Date.now(),
+    };
     this.pub.publish(this.options.address.channel, JSON.stringify(message)).then(
       () => void this.counts.sent++,
       (error: Error) => {
@@ -193,9 +198,16 @@ export class RedisBus {
     if (message.replica === this.options.replicaId) this.warnTwin(message);
     if (message.type === 'change') {
       this.table.touch(message.replica);
-      this.lastRemoteChange = { replica: message.replica, refs: message.refs, at: new Date().toISOString() };
-      this.log.debug({ from: message.replica, refs: message.refs }, 'another replica heard of a change: fetching');
-      this.options.onRemoteChange(message.refs);
+      this.lastRemoteChange = {
+        replica: message.replica,
+        refs: message.refs,
+        at: new Date().toISOString(),
+      };
+      this.log.debug(
+        { from: message.replica, refs: message.refs },
+        'another replica heard of a change: fetching',
+      );
+      this.remoteChange(message.refs);
     } else if (this.table.heard(message.replica, message.instance, message.heads)) {
       // A replica joined or restarted: tell it about us now rather than at the next tick.
       this.announceSoon();
@@ -214,7 +226,10 @@ export class RedisBus {
   private warnTwin(message: BusMessage): void {
     if (this.twins.has(message.instance)) return;
     this.twins.add(message.instance);
-    this.log.warn({ replicaId: message.replica }, 'another process uses this replica id; give each replica its own HOTCONF_REPLICA_ID');
+    this.log.warn(
+      { replicaId: message.replica },
+      'another process uses this replica id; give each replica its own HOTCONF_REPLICA_ID',
+    );
   }
 
   private announceSoon(): void {
@@ -239,10 +254,13 @@ export class RedisBus {
 
   private failed(error: Error): void {
     if (this.closed) return;
-    this.lastError = this.redact(error.message);
+    this.lastError = hidePassword(this.options.address, error.message).slice(0, 300);
     if (this.current === 'down' && !this.wasUp && !this.warnedDown) {
       this.warnedDown = true;
-      this.log.warn({ url: this.options.address.redacted, reason: this.lastError }, 'cannot reach the bus; serving and polling go on, retrying');
+      this.log.warn(
+        { url: this.options.address.redacted, reason: this.lastError },
+        'cannot reach the bus; serving and polling go on, retrying',
+      );
     }
   }
 
@@ -253,29 +271,29 @@ export class RedisBus {
     this.current = next;
     this.since = new Date();
     if (next === 'down') {
-      this.log.warn({ url: this.options.address.redacted, reason: this.lastError }, 'the bus is down; serving and polling go on, reconnecting');
+      this.log.warn(
+        { url: this.options.address.redacted, reason: this.lastError },
+        'the bus is down; serving and polling go on, reconnecting',
+      );
       return;
     }
-    this.log.info({ url: this.options.address.redacted, channel: this.options.address.channel }, 'the bus is up');
+    this.log.info(
+      { url: this.options.address.redacted, channel: this.options.address.channel },
+      'the bus is up',
+    );
     this.lastError = undefined;
     this.sendHeads();
     // Messages sent while we were away are lost: look for ourselves instead of waiting for the poll.
-    if (this.wasUp) this.options.onRemoteChange([]);
+    if (this.wasUp) this.remoteChange([]);
     this.wasUp = true;
   }
 
-  private redact(message: string): string {
-    const password = safePassword(this.options.address.url);
-    const text = password ? message.split(password).join('***') : message;
-    return text.slice(0, 300);
-  }
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password.length > 0 ? password : undefined;
-  } catch {
-    return undefined;
+  /** Hands on a fetch request; a throwing callback must not reach ioredis's parser. */
+  private remoteChange(refs: string[]): void {
+    try {
+      this.options.onRemoteChange(refs);
+    } catch (error) {
+      this.log.error({ err: error }, 'handling a change from the bus failed');
+    }
   }
 }

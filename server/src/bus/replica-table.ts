@@ -76,7 +76,10 @@ export class ReplicaTable {
       heads: entry.heads,
       seenAt: new Date(entry.seenAt).toISOString(),
     });
-    const all = [view(this.options.selfId, this.self, true), ...[...this.others].map(([id, e]) => view(id, e, false))];
+    const all = [
+      view(this.options.selfId, this.self, true),
+      ...[...this.others].map(([id, e]) => view(id, e, false)),
+    ];
     return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
