@@ -168,4 +168,15 @@ describe('Bus: three replicas in step over Redis', function () {
       8000,
     );
   });
+
+  it('carries POST /v1/refresh on replica 2 to the others too', async () => {
+    const commit = await fleet.push({ 'orders.yml': 'pool:\n  max: 40\n' });
+    const res = await fetch(`${fleet.replica(1).url}/v1/refresh`, { method: 'POST' });
+    expect(res.status).to.equal(200);
+    expect(((await res.json()) as { labels: Record<string, string> }).labels.main).to.equal(commit);
+    await waitFor('the r3 client to get the change', () => watch3.client.version === commit, 3000);
+    const { bus } = await fleet.replica(2).status();
+    expect(bus.lastRemoteChange?.replica).to.equal('r2');
+    expect(bus.lastRemoteChange?.refs).to.deep.equal([]);
+  });
 });
