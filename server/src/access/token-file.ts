@@ -41,6 +41,9 @@ function sentence(error: ErrorObject): string {
   const at = where(error.instancePath);
   const subject = at === '' ? 'the file' : at;
   switch (error.keyword) {
+    case 'type':
+      if (at === '') return 'the file must be a mapping with a "tokens" list';
+      return `${subject} must be ${(error.params as { type: string }).type === 'array' ? 'a list' : `a ${(error.params as { type: string }).type}`}`;
     case 'required':
       return `${subject} is missing "${(error.params as { missingProperty: string }).missingProperty}"`;
     case 'additionalProperties':
