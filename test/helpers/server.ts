@@ -40,7 +40,9 @@ export class WatchClient {
   readonly closed: Promise<number>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      // The protocol is JSON text frames; a binary frame is a server bug worth failing on.
+      if (isBinary) throw new Error('the server sent a binary frame');
       this.messages.push(JSON.parse(data.toString()) as ServerMessage);
       for (const w of this.waiters.splice(0)) w();
     });

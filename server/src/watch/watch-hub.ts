@@ -33,6 +33,9 @@ export interface WatchHubMetrics {
   pushed(count: number, seenAt: number): void;
 }
 
+/** Frames are prebuilt Buffers of JSON: they must still go out as text frames. */
+const TEXT = { binary: false } as const;
+
 interface Subscription {
   id: string;
   record: DocumentRecord;
@@ -233,10 +236,10 @@ export class WatchHub {
         continue;
       }
       if (sub.sent?.etag === event.previous?.etag) {
-        conn.ws.send((sub.patch && frames.patchBytesFor(sub.id)) || frames.bytesFor(sub.id));
+        conn.ws.send((sub.patch && frames.patchBytesFor(sub.id)) || frames.bytesFor(sub.id), TEXT);
       } else {
         // This subscriber held another version (it subscribed mid-flight): its own diff.
-        conn.ws.send(changeFrame(sub.id, event.document, changedKeys(sub.sent?.config, event.document.config)));
+        conn.ws.send(changeFrame(sub.id, event.document, changedKeys(sub.sent?.config, event.document.config)), TEXT);
       }
       sub.sent = event.document;
       sent++;
@@ -289,6 +292,6 @@ export class WatchHub {
   }
 
   private send(conn: Connection, frame: string | Buffer): void {
-    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame);
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(frame, TEXT);
   }
 }
