@@ -183,6 +183,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         profiles: this.#opts.profiles,
         label: this.#opts.label ?? null,
         etag: this.#doc.etag,
+        patch: true,
       }),
       handleMessage: (message) => {
         if (this.#state === 'running') this.#onMessage(message);

@@ -151,7 +151,12 @@ describe('HotconfClient connection', () => {
       await dev.close();
       expect(openConnectionCount()).to.equal(base + 1);
       const still = Promise.all([nextEvent(prod, 'change'), nextEvent(dev2, 'change')]);
-      await repo.commit({ 'orders.yml': ORDERS.replace('fast: false', 'fast: true') });
+      await repo.commit({
+        'orders.yml': ORDERS.replace('host: db.internal', 'host: db2.internal').replace(
+          'fast: false',
+          'fast: true',
+        ),
+      });
       const [p, d] = await still;
       expect([p.changedKeys, d.changedKeys]).to.deep.equal([['features.fast'], ['features.fast']]);
       await Promise.all([prod.close(), dev2.close()]);

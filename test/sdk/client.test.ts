@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import WebSocket from 'ws';
 import { connect, HotconfClientError } from '@hotconf/client';
 import {
   captureLogger,
@@ -128,6 +129,56 @@ describe('HotconfClient', () => {
       expect(host).to.deep.equal([['db.dev', 'db.internal']]);
       expect(max).to.deep.equal([[25, 10]]);
       expect(pool).to.have.length(2);
+    });
+
+    it('applies merge patches the server sends for a small change to a large document', async () => {
+      const big = (changed: string) =>
+        Array.from(
+          { length: 100 },
+          (_, i) => `k${i}: ${i === 42 ? changed : `value-${i}-abcdefgh`}\n`,
+        ).join('');
+      const repo = await sb.repo({ 'orders.yml': `${big('before')}nested:\n  a: 1\n  b: 2\n` });
+      const server = await sb.server(repo);
+      const cfg = sb.track(
+        await connect({ server: server.url, service: 'orders', retry: FAST_RETRY }),
+      );
+      await whenConnected(cfg);
+      // A plain subscriber asking for patches, to see which message the server chose.
+      const raw = new WebSocket(`${server.url.replace('http', 'ws')}/v1/watch`);
+      sb.defer(async () => raw.close());
+      const frames: { type: string; baseEtag?: string; patch?: unknown }[] = [];
+      raw.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString())));
+      await new Promise((resolve) => raw.once('open', resolve));
+      raw.send(
+        JSON.stringify({
+          type: 'subscribe',
+          id: 'orders/default@',
+          service: 'orders',
+          profiles: ['default'],
+          etag: cfg.etag,
+          patch: true,
+        }),
+      );
+      await waitFor(() => frames.length === 1, 'subscribed');
+      const before = cfg.etag;
+
+      const changed = nextEvent(cfg, 'change');
+      await repo.commit({ 'orders.yml': `${big('after')}nested:\n  a: 1\n` }, 'small change');
+      const event = await changed;
+      await waitFor(() => frames.length === 2, 'the raw change frame');
+      expect(frames[1]).to.deep.include({
+        type: 'patch',
+        baseEtag: before,
+        patch: { k42: 'after', nested: { b: null } },
+      });
+      expect(event.changedKeys).to.deep.equal(['k42', 'nested.b']);
+      const served = (await (await fetch(`${server.url}/v1/config/orders/default`)).json()) as {
+        etag: string;
+        config: unknown;
+      };
+      expect(cfg.etag).to.equal(served.etag);
+      expect(cfg.config).to.deep.equal(served.config);
+      expect(Object.isFrozen((cfg.config as { nested: object }).nested)).to.equal(true);
     });
 
     it('writes no change when a commit leaves the document as it was', async () => {
