@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createBus, type Bus, type BusOptions } from '../../server/src/bus/bus.js';
 import type { Logger } from '../../server/src/logger.js';
-import { freePort, REDIS_URL, requireRedis, waitFor } from './redis-helpers.js';
+import { freePort, REDIS_URL, RedisProcess, requireRedis, waitFor } from './redis-helpers.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -173,6 +173,27 @@ describe('createBus', () => {
     expect(
       lines.filter((l) => l.msg === 'cannot reach the bus; serving and polling go on, retrying'),
     ).to.have.length(1);
+  });
+
+  it('notices a Redis that went silent (no echo of its own messages) and reconnects', async () => {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    try {
+      const { bus: b, lines } = await bus('frozen', { url: redis.url, headsIntervalMs: 200 });
+      await up(b);
+      b.announceHeads(new Map([['HEAD', A]]));
+      // The sockets stay open and the kernel still acknowledges packets: only the silence tells.
+      redis.signal('SIGSTOP');
+      await waitFor('the bus to be reported down', () => b.state() === 'down', 3000);
+      expect(lines.map((l) => l.msg)).to.include(
+        'the bus subscriber hears nothing, not even this replica; reconnecting',
+      );
+      redis.signal('SIGCONT');
+      await waitFor('the bus to be up again', () => b.state() === 'up', 8000);
+    } finally {
+      redis.signal('SIGCONT');
+      await redis.stop();
+    }
   });
 
   it('is off without a URL: a lone replica, converged with itself', async () => {

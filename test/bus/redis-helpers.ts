@@ -140,6 +140,11 @@ export class RedisProcess {
     }
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open but go silent. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
+  }
+
   /** Stops it and waits for the process to exit. */
   async stop(): Promise<void> {
     const child = this.child;

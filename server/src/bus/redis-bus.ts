@@ -48,7 +48,8 @@ export class RedisBus {
   private wasUp = false;
   private warnedDown = false;
   private lastError: string | undefined;
-  private lastEcho = 0;
+  /** When the oldest message not yet heard back on the subscriber was sent. */
+  private awaitingEcho: number | undefined;
   private lastRemoteChange: { replica: string; refs: string[]; at: string } | undefined;
   private readonly counts = { sent: 0, received: 0, ignored: 0, dropped: 0 };
   private heads: Record<string, string> = {};
@@ -84,7 +85,7 @@ export class RedisBus {
       sub.subscribe(channel).then(
         () => {
           this.subscribed = true;
-          this.lastEcho = Date.now();
+          this.awaitingEcho = undefined;
           this.update();
         },
         (error: Error) => this.failed(error),
@@ -169,6 +170,7 @@ export class RedisBus {
       instance: this.instance,
       at: Date.now(),
     };
+    this.awaitingEcho ??= Date.now();
     this.pub.publish(this.options.address.channel, JSON.stringify(message)).then(
       () => void this.counts.sent++,
       (error: Error) => {
@@ -191,7 +193,7 @@ export class RedisBus {
     }
     const message = parsed.message;
     if (message.instance === this.instance) {
-      this.lastEcho = Date.now();
+      this.awaitingEcho = undefined;
       return;
     }
     this.counts.received++;
@@ -245,9 +247,14 @@ export class RedisBus {
     this.sendHeads();
     // A subscriber that stopped hearing even our own announcements is on a dead connection
     // (a half-open socket after a network partition): replace it.
-    const deaf = Date.now() - this.lastEcho > 3 * this.options.headsIntervalMs;
+    const deaf =
+      this.awaitingEcho !== undefined &&
+      Date.now() - this.awaitingEcho > 2 * this.options.headsIntervalMs;
     if (this.current === 'up' && deaf) {
       this.log.warn('the bus subscriber hears nothing, not even this replica; reconnecting');
+      this.awaitingEcho = undefined;
+      this.subscribed = false;
+      this.update();
       this.sub.disconnect(true);
     }
   }
