@@ -1,0 +1,96 @@
+import { BenchRepo, ordersYaml, smallRepoFiles } from '../lib/config-repo.js';
+import type { Child } from '../lib/ipc.js';
+import { median, rssOf, settledRss, sleep } from '../lib/measure.js';
+import { costRatio } from '../report.js';
+import { connectClients, forkChild, startHotconf, subscribeFrame, type BenchContext, type Receipts } from './context.js';
+
+/** One push to every client: start (commit or broadcast order) → first and last receipt. */
+interface Push {
+  toLast: number;
+  span: number;
+  received: number;
+}
+
+async function push(clients: Child, count: number, start: () => Promise<number>): Promise<Push> {
+  await clients.request('arm');
+  const startedAt = await start();
+  const r = await clients.request<Receipts>('wait', { count, timeoutMs: 60_000 });
+  return { toLast: r.last - startedAt, span: r.last - r.first, received: r.n };
+}
+
+/**
+ * Scenarios 4 and 5 on one set of connections: server RSS before and after N idle
+ * subscribers (each one subscription), then pushes to all N — for hotconf (clock from
+ * `git commit`) and for a bare `ws` broadcast of the same bytes (clock from the order).
+ */
+export async function fanoutScenario(ctx: BenchContext, which: { fanout: boolean; memory: boolean }): Promise<void> {
+  const { opts } = ctx;
+  const n = opts.fanoutClients;
+  const repo = await BenchRepo.create('fanout', smallRepoFiles());
+  const server = await startHotconf(ctx, repo.dir, 'fanout');
+  let clients: Child | undefined;
+  let bare: Child | undefined;
+  try {
+    clients = await forkChild('ws-clients');
+    await sleep(1000);
+    const ourBefore = await settledRss(server.pid);
+    ctx.log(`fanout: connecting ${n} subscribers to hotconf`);
+    const connected = await connectClients(clients, server.wsUrl, n, subscribeFrame('orders', ['default']));
+    const ourAfter = await settledRss(server.pid);
+    ctx.log(`fanout: ${n} connected in ${connected.ms.toFixed(0)} ms; RSS ${(ourBefore / 2 ** 20).toFixed(1)} → ${(ourAfter / 2 ** 20).toFixed(1)} MiB`);
+    const ours: Push[] = [];
+    let seq = 0;
+    let sample: string | undefined;
+    if (which.fanout) {
+      for (let i = 0; i < opts.fanoutChanges; i++) {
+        const p = await push(clients, n, async () => (await repo.commit({ 'orders.yml': ordersYaml(++seq) }, `fan-out ${seq}`)).startedAt);
+        if (p.received < n) throw new Error(`fanout: only ${p.received} of ${n} subscribers got the change`);
+        ours.push(p);
+        sample ??= (await clients.request<Receipts>('wait', { count: 0, timeoutMs: 0 })).sample;
+        await sleep(500);
+      }
+    }
+    await clients.request('close');
+    await clients.stop();
+    clients = undefined;
+
+    // The same clients, the same bytes, a server with no config logic.
+    bare = await forkChild('bare-ws');
+    clients = await forkChild('ws-clients');
+    await bare.request('frames', { snapshot: connected.firstFrame, change: sample ?? connected.firstFrame });
+    await sleep(1000);
+    const bareBefore = await settledRss(bare.pid);
+    ctx.log(`fanout: connecting ${n} subscribers to a bare ws server`);
+    await connectClients(clients, String(bare.info.url), n, subscribeFrame('orders', ['default']));
+    const bareAfter = await settledRss(bare.pid);
+    const bares: Push[] = [];
+    if (which.fanout) {
+      for (let i = 0; i < opts.fanoutChanges; i++) {
+        bares.push(await push(clients, n, async () => (await bare!.request<{ startedAt: number }>('broadcast')).startedAt));
+        await sleep(500);
+      }
+    }
+    const ourPerConn = (ourAfter - ourBefore) / n;
+    const barePerConn = (bareAfter - bareBefore) / n;
+    ctx.details.memory = { connections: n, hotconf: { before: ourBefore, after: ourAfter, perConnection: ourPerConn }, bareWs: { before: bareBefore, after: bareAfter, perConnection: barePerConn }, serverRssNow: await rssOf(server.pid) };
+    if (which.memory) {
+      ctx.rows.push({ scenario: 'memory', metric: `RSS per idle connection (${n})`, value: ourPerConn / 1024, unit: 'kB', baseline: { name: 'ws', value: barePerConn / 1024 }, ratio: costRatio(ourPerConn, barePerConn), target: '≤ 8 kB', pass: ourPerConn <= 8 * 1024 });
+    }
+    if (which.fanout) {
+      const toLast = median(ours.map((p) => p.toLast));
+      const span = median(ours.map((p) => p.span));
+      const bareToLast = median(bares.map((p) => p.toLast));
+      const bareSpan = median(bares.map((p) => p.span));
+      ctx.details.fanout = { clients: n, hotconf: ours, bareWs: bares, frameBytes: sample ? Buffer.from(sample, 'base64').length : undefined };
+      ctx.rows.push(
+        { scenario: 'fanout', metric: `commit → last of ${n} (median of ${ours.length})`, value: toLast, unit: 'ms', baseline: { name: 'ws order→last', value: bareToLast }, ratio: costRatio(toLast, bareToLast), target: '≤ 250 ms, ≥ 80 % of ws', pass: toLast <= 250 && costRatio(toLast, bareToLast) >= 0.8 },
+        { scenario: 'fanout', metric: `first → last receipt of ${n}`, value: span, unit: 'ms', baseline: { name: 'ws', value: bareSpan }, ratio: costRatio(span, bareSpan) },
+      );
+    }
+  } finally {
+    await clients?.stop();
+    await bare?.stop();
+    await server.stop();
+    await repo.remove();
+  }
+}
