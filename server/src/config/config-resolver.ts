@@ -2,7 +2,7 @@ import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { mergeDocuments } from './merge.js';
-import { candidateBases, EXTENSIONS, splitFileName } from './names.js';
+import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
 import { parseConfigFile, type ParsedFile } from './parse-file.js';
 
 /** One file that contributed to a document. */
@@ -152,33 +152,42 @@ export class ConfigResolver {
 
 /**
  * Services known at a snapshot and the profiles found for each: suffixes on its own files
- * and on `application-*` files (DESIGN §2).
+ * and on `application-*` files (DESIGN §2). Linear in the number of files: a repository
+ * of thousands of services is re-discovered on every commit.
  */
 export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
-  const bases = [...snapshot.files.keys()].map((f) => splitFileName(f)?.base).filter((b): b is string => !!b);
-  const services = new Set<string>(snapshot.schemas.keys());
-  const baseSet = new Set(bases);
-  for (const base of bases) {
-    if (base === 'application' || base.startsWith('application-')) continue;
-    if (/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(base)) services.add(base);
+  const bases = new Set<string>();
+  for (const file of snapshot.files.keys()) {
+    const base = splitFileName(file)?.base;
+    if (base) bases.add(base);
   }
-  const shared = new Set<string>();
-  for (const base of baseSet) if (base.startsWith('application-')) shared.add(base.slice(12));
-  const out = new Map<string, Set<string>>();
-  for (const service of services) {
-    const profiles = new Set<string>(shared);
-    for (const base of baseSet) if (base.startsWith(`${service}-`)) profiles.add(base.slice(service.length + 1));
-    out.set(service, profiles);
+  const services = new Set<string>(snapshot.schemas.keys());
+  for (const base of bases) {
+    if (base !== 'application' && !base.startsWith('application-') && NAME.test(base)) services.add(base);
   }
   // `orders-dev` is a profile file of `orders`, not a service, when `orders` exists.
-  for (const service of [...out.keys()]) {
+  for (const service of [...services]) {
+    if (snapshot.schemas.has(service)) continue;
     for (let i = service.indexOf('-'); i > 0; i = service.indexOf('-', i + 1)) {
-      if (out.has(service.slice(0, i)) && !snapshot.schemas.has(service)) {
-        out.delete(service);
+      if (services.has(service.slice(0, i))) {
+        services.delete(service);
         break;
       }
     }
   }
-  for (const profiles of out.values()) for (const p of [...profiles]) if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(p)) profiles.delete(p);
+  const shared: string[] = [];
+  for (const base of bases) if (base.startsWith('application-') && NAME.test(base.slice(12))) shared.push(base.slice(12));
+  const out = new Map<string, Set<string>>();
+  for (const service of services) out.set(service, new Set(shared));
+  // Each profile file names its service by its longest known prefix.
+  for (const base of bases) {
+    for (let i = base.lastIndexOf('-'); i > 0; i = base.lastIndexOf('-', i - 1)) {
+      const profiles = out.get(base.slice(0, i));
+      if (profiles) {
+        if (NAME.test(base.slice(i + 1))) profiles.add(base.slice(i + 1));
+        break;
+      }
+    }
+  }
   return out;
 }
