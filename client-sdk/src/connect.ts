@@ -35,11 +35,11 @@ export async function connect<T = ConfigObject>(
   try {
     const boot = await bootFetch(opts);
     if (isDocument(boot)) return new HotconfClient<T>(opts, id, identity, boot, release, undefined);
-    const what = `hotconf: no answer from ${opts.server} for ${describeDocument(opts)} within ${opts.bootTimeoutMs} ms (${boot.attempts} attempts; last error: ${boot.reason})`;
+    const what = `no answer from ${opts.server} for ${describeDocument(opts)} within ${opts.bootTimeoutMs} ms (${boot.attempts} attempts; last error: ${boot.reason})`;
     if (!opts.cacheFile) {
       throw new HotconfClientError(
         ErrorCodes.BOOT_TIMEOUT,
-        `${what}, and no cacheFile is configured`,
+        `hotconf: ${what}, and no cacheFile is configured`,
       );
     }
     const cached = await readCacheFile(opts.cacheFile, identity);
@@ -47,7 +47,7 @@ export async function connect<T = ConfigObject>(
       opts.logger.warn(`[hotconf] cache file ${opts.cacheFile} ignored: ${cached.problem}`);
       throw new HotconfClientError(
         ErrorCodes.BOOT_TIMEOUT,
-        `${what}, and cache file ${opts.cacheFile} was ignored: ${cached.problem}`,
+        `hotconf: ${what}, and cache file ${opts.cacheFile} was ignored: ${cached.problem}`,
       );
     }
     opts.logger.warn(

@@ -111,7 +111,7 @@ describe('HotconfClient when the server is away', () => {
       expect(logger.messages).to.have.length(1);
       expect(logger.messages[0]).to.match(
         new RegExp(
-          `^\\[hotconf\\] hotconf: no answer from ${url} for orders/dev within 300 ms .*; serving version ${cachedVersion} from cache file ${cacheFile} \\(saved .+\\)$`,
+          `^\\[hotconf\\] no answer from ${url} for orders/dev within 300 ms .*; serving version ${cachedVersion} from cache file ${cacheFile} \\(saved .+\\)$`,
         ),
       );
 
@@ -246,6 +246,22 @@ describe('HotconfClient when the server is away', () => {
       expect(error.message).to.equal(
         `options.cacheFile ${cacheFile} is already used by a client of orders/default from ${server.url}`,
       );
+    });
+    it('reports a cache file it cannot write, and keeps serving', async () => {
+      const repo = await sb.repo({ 'orders.yml': ORDERS(10) });
+      const server = await sb.server(repo);
+      const dir = await sb.tempDir();
+      await writeFile(path.join(dir, 'not-a-dir'), 'a file');
+      const cacheFile = path.join(dir, 'not-a-dir', 'sub', 'orders.json');
+      const logger = captureLogger();
+      const cfg = sb.track(
+        await connect<Orders>({ server: server.url, service: 'orders', cacheFile, logger }),
+      );
+      await waitFor(() => logger.messages.length === 1, 'the warning');
+      expect(logger.messages[0]).to.match(
+        new RegExp(`^\\[hotconf\\] hotconf: cannot write cache file ${cacheFile}: ENOTDIR`),
+      );
+      expect(cfg.get('db.pool.max')).to.equal(10);
     });
   });
 
