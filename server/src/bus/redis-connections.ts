@@ -33,6 +33,8 @@ export function openConnections(
     pub: new Redis(address.url, {
       ...common,
       enableOfflineQueue: false,
+      // A publish to a Redis that went silent must not hang on for ever.
+      commandTimeout: 2000,
       connectionName: `hotconf-pub-${replicaId}`,
     }),
     sub: new Redis(address.url, {
