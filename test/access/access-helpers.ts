@@ -34,7 +34,8 @@ export function tokenFileText(entries: TokenLine[]): string {
   const lines = ['tokens:'];
   for (const e of entries) {
     lines.push(`  - name: ${e.name}`, `    sha256: ${sha256(e.token)}`);
-    if (e.services) lines.push(`    services: [${e.services.map((s) => JSON.stringify(s)).join(', ')}]`);
+    if (e.services)
+      lines.push(`    services: [${e.services.map((s) => JSON.stringify(s)).join(', ')}]`);
     if (e.admin) lines.push('    admin: true');
   }
   return `${lines.join('\n')}\n`;
@@ -62,7 +63,11 @@ export const basic = (user: string, password: string) => ({
 });
 
 /** Polls `check` every 20 ms until it resolves truthy; rejects after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 8000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -102,7 +107,10 @@ export class Sandbox {
   }
 
   /** A listening server on `repo`, closed afterwards. */
-  async server(repo: GitFixture, settings: Partial<Settings> & { logger?: Logger } = {}): Promise<HotconfServer> {
+  async server(
+    repo: GitFixture,
+    settings: Partial<Settings> & { logger?: Logger } = {},
+  ): Promise<HotconfServer> {
     const server = createServer({ repo: repo.dir, port: 0, logLevel: 'silent', ...settings });
     this.defer(() => server.close());
     await server.listen();
@@ -155,7 +163,14 @@ export class WatchSocket {
       this.ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body })));
+        res.on('end', () =>
+          reject(
+            Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {
+              status: res.statusCode,
+              body,
+            }),
+          ),
+        );
       });
     });
   }
@@ -165,12 +180,18 @@ export class WatchSocket {
   }
 
   /** The first queued frame matching `predicate`, removed from the queue. */
-  async next(predicate: (f: Record<string, unknown>) => boolean = () => true, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  async next(
+    predicate: (f: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex(predicate);
       if (i >= 0) return this.frames.splice(i, 1)[0] as Record<string, unknown>;
-      if (Date.now() > deadline) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`,
+        );
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 50);

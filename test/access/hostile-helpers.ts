@@ -35,7 +35,10 @@ export class ServerProcess {
   output = '';
 
   constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN, 'serve'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
     this.child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
   }
@@ -53,17 +56,30 @@ export class ServerProcess {
 }
 
 /** One HTTP request with the path sent exactly as given (no URL normalisation). */
-export function request(port: number, method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<Reply> {
+export function request(
+  port: number,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string | Buffer,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: target, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
     // A server that answers early (413) and closes while we still write is not a failure.
     req.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: 0, body: '' }) : reject(error),
+      error.code === 'ECONNRESET' || error.code === 'EPIPE'
+        ? resolve({ status: 0, body: '' })
+        : reject(error),
     );
     req.end(body);
   });
@@ -95,7 +111,11 @@ export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 500
 }
 
 /** Waits until `GET /ready` answers 200. */
-export async function waitReady(port: number, server: ServerProcess, timeoutMs = 15_000): Promise<void> {
+export async function waitReady(
+  port: number,
+  server: ServerProcess,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!server.alive) throw new Error(`the server exited: ${server.output}`);

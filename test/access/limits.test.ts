@@ -15,7 +15,10 @@ describe('Request limits', function () {
   after(() => sb.dispose());
 
   it('answers 431 to headers past 16 kB, and keeps serving', async () => {
-    const reply = await rawRequest(server.port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(17 * 1024)}\r\n\r\n`);
+    const reply = await rawRequest(
+      server.port,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(17 * 1024)}\r\n\r\n`,
+    );
     expect(reply.status).to.equal(431);
     expect((await fetch(`${server.url}/health`)).status).to.equal(200);
   });
@@ -27,16 +30,26 @@ describe('Request limits', function () {
       body: JSON.stringify({ pad: 'x'.repeat(1 << 20) }),
     });
     expect(res.status).to.equal(413);
-    expect(await res.json()).to.deep.equal({ error: { code: 'HC_BODY_TOO_LARGE', message: 'request bodies may be at most 1048576 bytes' } });
+    expect(await res.json()).to.deep.equal({
+      error: { code: 'HC_BODY_TOO_LARGE', message: 'request bodies may be at most 1048576 bytes' },
+    });
   });
 
   it('refuses more than 8 profiles and names past 64 characters with 400', async () => {
-    const nine = await fetch(`${server.url}/v1/config/orders/a,b,c,d,e,f,g,h,i`, { headers: bearer(TOKENS.orders) });
+    const nine = await fetch(`${server.url}/v1/config/orders/a,b,c,d,e,f,g,h,i`, {
+      headers: bearer(TOKENS.orders),
+    });
     expect(nine.status).to.equal(400);
-    expect(await nine.json()).to.deep.equal({ error: { code: 'HC_INVALID_NAME', message: 'at most 8 profiles may be named, got 9' } });
-    const long = await fetch(`${server.url}/v1/config/${'o'.repeat(65)}/dev`, { headers: bearer(TOKENS.orders) });
+    expect(await nine.json()).to.deep.equal({
+      error: { code: 'HC_INVALID_NAME', message: 'at most 8 profiles may be named, got 9' },
+    });
+    const long = await fetch(`${server.url}/v1/config/${'o'.repeat(65)}/dev`, {
+      headers: bearer(TOKENS.orders),
+    });
     expect(long.status).to.equal(400);
-    expect(((await long.json()) as { error: { code: string } }).error.code).to.equal('HC_INVALID_NAME');
+    expect(((await long.json()) as { error: { code: string } }).error.code).to.equal(
+      'HC_INVALID_NAME',
+    );
   });
 
   it('drops a slow-loris client that trickles headers, with 408 after the 10 s header timeout', async () => {

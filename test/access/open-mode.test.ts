@@ -22,9 +22,14 @@ describe('Open mode', () => {
     const log = captureLogger();
     const server = await sb.server(await sb.repo(), { logger: log.logger });
     expect(server.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const warning = JSON.parse(log.lines.find((l) => l.includes('open mode')) as string) as { level: number; msg: string };
+    const warning = JSON.parse(log.lines.find((l) => l.includes('open mode')) as string) as {
+      level: number;
+      msg: string;
+    };
     expect(warning.level).to.equal(40);
-    expect(warning.msg).to.equal('open mode: no HOTCONF_TOKENS_FILE, every caller may read everything');
+    expect(warning.msg).to.equal(
+      'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything',
+    );
     expect((await fetch(`${server.url}/v1/status`)).status).to.equal(200);
     expect((await fetch(`${server.url}/v1/config/orders/dev`)).status).to.equal(200);
   });
@@ -33,7 +38,10 @@ describe('Open mode', () => {
     const repo = await sb.repo();
     const server = createServer({ repo: repo.dir, port: 0, host: '0.0.0.0', logLevel: 'silent' });
     sb.defer(() => server.close());
-    const error = await server.listen().then(() => undefined, (e: Error) => e);
+    const error = await server.listen().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).to.equal(REFUSAL);
   });
 
@@ -47,7 +55,13 @@ describe('Open mode', () => {
 
   it('makes `hotconf serve` exit 1 with the refusal when HOTCONF_HOST is public and HOTCONF_ALLOW_OPEN unset', async () => {
     const repo = await sb.repo();
-    const env: NodeJS.ProcessEnv = { ...process.env, HOTCONF_REPO: repo.dir, HOTCONF_HOST: '0.0.0.0', HOTCONF_PORT: '0', HOTCONF_LOG_LEVEL: 'silent' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOTCONF_REPO: repo.dir,
+      HOTCONF_HOST: '0.0.0.0',
+      HOTCONF_PORT: '0',
+      HOTCONF_LOG_LEVEL: 'silent',
+    };
     delete env.HOTCONF_TOKENS_FILE;
     delete env.HOTCONF_ALLOW_OPEN;
     const result = await run(process.execPath, [MAIN, 'serve'], { env, timeout: 15_000 }).then(
@@ -59,10 +73,26 @@ describe('Open mode', () => {
   });
 
   it('counts only loopback addresses as private', () => {
-    for (const host of ['127.0.0.1', '127.8.0.1', 'localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    for (const host of [
+      '127.0.0.1',
+      '127.8.0.1',
+      'localhost',
+      '::1',
+      '[::1]',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+    ]) {
       expect(isLoopback(host), host).to.equal(true);
     }
-    for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.20', 'config.example.com', '::ffff:10.0.0.1', '128.0.0.1']) {
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.5',
+      '192.168.1.20',
+      'config.example.com',
+      '::ffff:10.0.0.1',
+      '128.0.0.1',
+    ]) {
       expect(isLoopback(host), host).to.equal(false);
     }
   });

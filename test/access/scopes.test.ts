@@ -3,8 +3,12 @@ import type { HotconfServer } from '../../server/src/create-server.js';
 import { basic, bearer, Sandbox, STANDARD_FILES, TOKENS } from './access-helpers.js';
 
 const UNAUTHORIZED = { error: { code: 'HC_UNAUTHORIZED', message: 'a valid token is required' } };
-const forbiddenRead = (service: string) => ({ error: { code: 'HC_FORBIDDEN', message: `this token may not read service ${service}` } });
-const FORBIDDEN_ADMIN = { error: { code: 'HC_FORBIDDEN', message: 'this endpoint needs an admin token' } };
+const forbiddenRead = (service: string) => ({
+  error: { code: 'HC_FORBIDDEN', message: `this token may not read service ${service}` },
+});
+const FORBIDDEN_ADMIN = {
+  error: { code: 'HC_FORBIDDEN', message: 'this endpoint needs an admin token' },
+};
 
 describe('Access scopes', () => {
   const sb = new Sandbox();
@@ -12,7 +16,12 @@ describe('Access scopes', () => {
   const call = async (path: string, headers: Record<string, string> = {}, method = 'GET') => {
     const res = await fetch(`${server.url}${path}`, { method, headers });
     const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) as unknown, headers: res.headers };
+    return {
+      status: res.status,
+      text,
+      json: () => JSON.parse(text) as unknown,
+      headers: res.headers,
+    };
   };
 
   before(async () => {
@@ -25,11 +34,16 @@ describe('Access scopes', () => {
     it('serves a service to a token whose globs name it', async () => {
       const res = await call('/v1/config/orders/dev', bearer(TOKENS.orders));
       expect(res.status).to.equal(200);
-      expect((res.json() as { config: unknown }).config).to.deep.equal({ shared: { region: 'eu' }, db: { host: 'orders-db', pool: 2 } });
+      expect((res.json() as { config: unknown }).config).to.deep.equal({
+        shared: { region: 'eu' },
+        db: { host: 'orders-db', pool: 2 },
+      });
     });
 
     it('lets `orders-*` match orders-audit but not a name that merely starts with orders', async () => {
-      expect((await call('/v1/config/orders-audit/default', bearer(TOKENS.orders))).status).to.equal(200);
+      expect(
+        (await call('/v1/config/orders-audit/default', bearer(TOKENS.orders))).status,
+      ).to.equal(200);
       const res = await call('/v1/config/ordersreport/default', bearer(TOKENS.orders));
       expect(res.status).to.equal(403);
       expect(res.json()).to.deep.equal(forbiddenRead('ordersreport'));
@@ -44,7 +58,12 @@ describe('Access scopes', () => {
     });
 
     it('answers 401 with the standard body and a WWW-Authenticate challenge without a valid token', async () => {
-      for (const headers of [{}, bearer('not-a-token'), bearer(`${TOKENS.orders}x`), { Authorization: TOKENS.orders }]) {
+      for (const headers of [
+        {},
+        bearer('not-a-token'),
+        bearer(`${TOKENS.orders}x`),
+        { Authorization: TOKENS.orders },
+      ]) {
         const res = await call('/v1/config/orders/dev', headers);
         expect(res.status, JSON.stringify(headers)).to.equal(401);
         expect(res.json()).to.deep.equal(UNAUTHORIZED);
@@ -63,11 +82,20 @@ describe('Access scopes', () => {
     it('serves /{service}/{profiles}[/{label}] to a Spring client sending the token as the Basic password', async () => {
       const res = await call('/orders/dev', basic('spring-client', TOKENS.orders));
       expect(res.status).to.equal(200);
-      const env = res.json() as { name: string; propertySources: { name: string; source: Record<string, unknown> }[] };
+      const env = res.json() as {
+        name: string;
+        propertySources: { name: string; source: Record<string, unknown> }[];
+      };
       expect(env.name).to.equal('orders');
-      expect(env.propertySources.map((p) => p.name)).to.deep.equal(['orders-dev.yml', 'orders.yml', 'application.yml']);
+      expect(env.propertySources.map((p) => p.name)).to.deep.equal([
+        'orders-dev.yml',
+        'orders.yml',
+        'application.yml',
+      ]);
       expect(env.propertySources[0]?.source).to.deep.equal({ 'db.pool': 2 });
-      expect((await call('/orders/dev/main', basic('any-user-name', TOKENS.orders))).status).to.equal(200);
+      expect(
+        (await call('/orders/dev/main', basic('any-user-name', TOKENS.orders))).status,
+      ).to.equal(200);
       expect((await call('/orders/dev/main', basic('', TOKENS.orders))).status).to.equal(200);
     });
 
@@ -89,7 +117,11 @@ describe('Access scopes', () => {
       const props = await call('/main/orders-dev.properties', bearer(TOKENS.orders));
       expect(props.status).to.equal(200);
       expect(props.text).to.include('db.host: orders-db');
-      for (const path of ['/billing-default.yml', '/billing-default.json', '/main/billing-default.properties']) {
+      for (const path of [
+        '/billing-default.yml',
+        '/billing-default.json',
+        '/main/billing-default.properties',
+      ]) {
         const res = await call(path, bearer(TOKENS.orders));
         expect(res.status, path).to.equal(403);
         expect(res.json()).to.deep.equal(forbiddenRead('billing'));
@@ -103,12 +135,18 @@ describe('Access scopes', () => {
 
   describe('GET /v1/services', () => {
     const names = async (headers: Record<string, string>) =>
-      ((await call('/v1/services', headers)).json() as { services: { service: string }[] }).services.map((s) => s.service);
+      (
+        (await call('/v1/services', headers)).json() as { services: { service: string }[] }
+      ).services.map((s) => s.service);
 
     it('lists only the services the caller may read', async () => {
       expect(await names(bearer(TOKENS.orders))).to.deep.equal(['orders', 'orders-audit']);
       expect(await names(basic('x', TOKENS.billing))).to.deep.equal(['billing']);
-      expect(await names(bearer(TOKENS.ops))).to.include.members(['billing', 'orders', 'orders-audit']);
+      expect(await names(bearer(TOKENS.ops))).to.include.members([
+        'billing',
+        'orders',
+        'orders-audit',
+      ]);
     });
 
     it('answers 401 without a token', async () => {
@@ -159,7 +197,10 @@ describe('Access scopes', () => {
         const error = await sb
           .socket(server, headers)
           .opened()
-          .then(() => undefined, (e: Error & { status: number; body: string }) => e);
+          .then(
+            () => undefined,
+            (e: Error & { status: number; body: string }) => e,
+          );
         expect(error?.status).to.equal(401);
         expect(JSON.parse(error?.body ?? '')).to.deep.equal(UNAUTHORIZED);
       }
@@ -168,7 +209,14 @@ describe('Access scopes', () => {
     it('sends HC_FORBIDDEN for a subscription outside the scope and a snapshot inside it', async () => {
       const ws = sb.socket(server, basic('spring', TOKENS.orders));
       await ws.opened();
-      ws.send({ type: 'subscribe', id: 'b1', service: 'billing', profiles: ['default'], label: 'main', etag: null });
+      ws.send({
+        type: 'subscribe',
+        id: 'b1',
+        service: 'billing',
+        profiles: ['default'],
+        label: 'main',
+        etag: null,
+      });
       expect(await ws.next((f) => f.id === 'b1')).to.deep.equal({
         type: 'error',
         id: 'b1',
@@ -178,7 +226,10 @@ describe('Access scopes', () => {
       ws.send({ type: 'subscribe', id: 'o1', service: 'orders', profiles: ['dev'], etag: null });
       const snapshot = await ws.next((f) => f.id === 'o1');
       expect(snapshot.type).to.equal('snapshot');
-      expect(snapshot.config).to.deep.equal({ shared: { region: 'eu' }, db: { host: 'orders-db', pool: 2 } });
+      expect(snapshot.config).to.deep.equal({
+        shared: { region: 'eu' },
+        db: { host: 'orders-db', pool: 2 },
+      });
       expect(ws.closed).to.equal(undefined);
     });
   });

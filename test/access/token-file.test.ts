@@ -18,21 +18,49 @@ describe('Token file', () => {
     });
 
     it('explains each mistake in one sentence that names the entry and never the token', () => {
-      const entry = (fields: string) => `tokens:\n  - name: ok\n    sha256: ${sha256('x')}\n    services: [x]\n  - ${fields}\n`;
+      const entry = (fields: string) =>
+        `tokens:\n  - name: ok\n    sha256: ${sha256('x')}\n    services: [x]\n  - ${fields}\n`;
       const cases: [string, string][] = [
         ['', 'the token file is invalid: the file must be a mapping with a "tokens" list'],
         ['tokens: orders\n', 'the token file is invalid: tokens must be a list'],
-        [entry(`name: b\n    sha256: ${HASH}\n    services: [x]\n    admin: yes please`), 'the token file is invalid: tokens[1].admin must be a boolean'],
+        [
+          entry(`name: b\n    sha256: ${HASH}\n    services: [x]\n    admin: yes please`),
+          'the token file is invalid: tokens[1].admin must be a boolean',
+        ],
         ['tokens: [\n', 'the token file is not valid YAML (line 2)'],
         ['tokenz: []\n', 'the token file is invalid: the file is missing "tokens"'],
-        [entry(`name: b\n    sha256: my-secret-token\n    services: [x]`), 'the token file is invalid: tokens[1].sha256 must be 64 hex digits (the SHA-256 of the token, not the token)'],
-        [entry(`name: b\n    sha256: ${HASH}`), 'the token file is invalid: tokens[1] is missing "services"'],
-        [entry(`name: b\n    sha256: ${HASH}\n    admin: false`), 'the token file is invalid: tokens[1] is missing "services"'],
-        [entry(`name: b\n    sha256: ${HASH}\n    services: [Orders]`), "the token file is invalid: tokens[1].services[0] must be a service name or glob (a-z, 0-9, '_', '.', '-', '*')"],
-        [entry(`name: b\n    sha256: ${HASH}\n    services: [x]\n    admn: true`), 'the token file is invalid: tokens[1] has an unknown field "admn"'],
-        [entry(`name: b c\n    sha256: ${HASH}\n    services: [x]`), "the token file is invalid: tokens[1].name must be 1-64 letters, digits, '_', '.', '@' or '-'"],
-        [entry(`name: ok\n    sha256: ${HASH}\n    services: [x]`), 'the token file is invalid: tokens[1] has the same name as tokens[0]'],
-        [entry(`name: b\n    sha256: ${sha256('x')}\n    services: [x]`), 'the token file is invalid: tokens[1] has the same sha256 as tokens[0]'],
+        [
+          entry(`name: b\n    sha256: my-secret-token\n    services: [x]`),
+          'the token file is invalid: tokens[1].sha256 must be 64 hex digits (the SHA-256 of the token, not the token)',
+        ],
+        [
+          entry(`name: b\n    sha256: ${HASH}`),
+          'the token file is invalid: tokens[1] is missing "services"',
+        ],
+        [
+          entry(`name: b\n    sha256: ${HASH}\n    admin: false`),
+          'the token file is invalid: tokens[1] is missing "services"',
+        ],
+        [
+          entry(`name: b\n    sha256: ${HASH}\n    services: [Orders]`),
+          "the token file is invalid: tokens[1].services[0] must be a service name or glob (a-z, 0-9, '_', '.', '-', '*')",
+        ],
+        [
+          entry(`name: b\n    sha256: ${HASH}\n    services: [x]\n    admn: true`),
+          'the token file is invalid: tokens[1] has an unknown field "admn"',
+        ],
+        [
+          entry(`name: b c\n    sha256: ${HASH}\n    services: [x]`),
+          "the token file is invalid: tokens[1].name must be 1-64 letters, digits, '_', '.', '@' or '-'",
+        ],
+        [
+          entry(`name: ok\n    sha256: ${HASH}\n    services: [x]`),
+          'the token file is invalid: tokens[1] has the same name as tokens[0]',
+        ],
+        [
+          entry(`name: b\n    sha256: ${sha256('x')}\n    services: [x]`),
+          'the token file is invalid: tokens[1] has the same sha256 as tokens[0]',
+        ],
       ];
       for (const [text, message] of cases) {
         expect(() => parseTokenFile(text), message).to.throw(message);
@@ -62,7 +90,20 @@ describe('Token file', () => {
     });
 
     it('finds no token in anything else', () => {
-      for (const header of [undefined, '', 'Bearer', 'Bearer ', 'Bearer a b', 'abc', 'Token abc', 'Basic ', 'Basic !!', basic('u', '').Authorization, `Basic ${Buffer.from('nocolon').toString('base64')}`, `Bearer ${'x'.repeat(5000)}`]) {
+      for (const header of [
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        'Bearer a b',
+        'abc',
+        'Token abc',
+        'Basic ',
+        'Basic !!',
+        basic('u', '').Authorization,
+        `Basic ${Buffer.from('nocolon').toString('base64')}`,
+        `Bearer ${'x'.repeat(5000)}`,
+      ]) {
         expect(presentedToken(header), String(header)).to.equal(undefined);
       }
     });
@@ -74,7 +115,11 @@ describe('Token file', () => {
       const orders = store.identify(`Bearer ${TOKENS.orders}`);
       expect(orders?.name).to.equal('orders-service');
       expect(orders?.admin).to.equal(false);
-      expect([orders?.canRead('orders'), orders?.canRead('orders-x'), orders?.canRead('billing')]).to.deep.equal([true, true, false]);
+      expect([
+        orders?.canRead('orders'),
+        orders?.canRead('orders-x'),
+        orders?.canRead('billing'),
+      ]).to.deep.equal([true, true, false]);
       const ops = store.identify(basic('x', TOKENS.ops).Authorization);
       expect([ops?.name, ops?.admin, ops?.canRead('anything')]).to.deep.equal(['ops', true, true]);
       expect(store.identify('Bearer nope')).to.equal(undefined);

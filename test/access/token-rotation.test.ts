@@ -27,7 +27,8 @@ describe('Token rotation', () => {
   let server: HotconfServer;
   let tokensFile: string;
   let log: ReturnType<typeof captureLogger>;
-  const status = async (path: string, token: string) => (await fetch(`${server.url}${path}`, { headers: bearer(token) })).status;
+  const status = async (path: string, token: string) =>
+    (await fetch(`${server.url}${path}`, { headers: bearer(token) })).status;
 
   beforeEach(async () => {
     sb = new Sandbox();
@@ -46,14 +47,29 @@ describe('Token rotation', () => {
       const revoked = sb.socket(server, bearer(TOKENS.orders));
       const kept = sb.socket(server, bearer(TOKENS.billing));
       await Promise.all([revoked.opened(), kept.opened()]);
-      revoked.send({ type: 'subscribe', id: 'o', service: 'orders', profiles: ['dev'], etag: null });
-      kept.send({ type: 'subscribe', id: 'b', service: 'billing', profiles: ['default'], etag: null });
+      revoked.send({
+        type: 'subscribe',
+        id: 'o',
+        service: 'orders',
+        profiles: ['dev'],
+        etag: null,
+      });
+      kept.send({
+        type: 'subscribe',
+        id: 'b',
+        service: 'billing',
+        profiles: ['default'],
+        etag: null,
+      });
       await revoked.next((f) => f.id === 'o' && f.type === 'snapshot');
       await kept.next((f) => f.id === 'b' && f.type === 'snapshot');
       expect(await status('/v1/config/orders/dev', NEW_TOKEN)).to.equal(401);
 
       await write(tokensFile, tokenFileText(ROTATED));
-      await waitFor(async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200, 'the new token to work');
+      await waitFor(
+        async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200,
+        'the new token to work',
+      );
 
       expect(await status('/v1/config/orders/dev', TOKENS.orders)).to.equal(401);
       expect(await revoked.closedWith()).to.deep.equal({ code: 4401, reason: 'token revoked' });
@@ -71,8 +87,13 @@ describe('Token rotation', () => {
     await ws.opened();
     const broken = tokenFileText(ROTATED).replace(/sha256: [0-9a-f]{64}/, `sha256: ${NEW_TOKEN}`);
     await writeFile(tokensFile, broken);
-    await waitFor(() => log.text().includes('token file change ignored'), 'the rejection to be logged');
-    const line = JSON.parse(log.lines.find((l) => l.includes('token file change ignored')) as string) as { level: number; reason: string };
+    await waitFor(
+      () => log.text().includes('token file change ignored'),
+      'the rejection to be logged',
+    );
+    const line = JSON.parse(
+      log.lines.find((l) => l.includes('token file change ignored')) as string,
+    ) as { level: number; reason: string };
     expect(line.level).to.equal(50);
     expect(line.reason).to.equal(
       'the token file is invalid: tokens[0].sha256 must be 64 hex digits (the SHA-256 of the token, not the token)',
@@ -89,27 +110,44 @@ describe('Token rotation', () => {
 
     // A fixed file is taken as usual.
     await writeFile(tokensFile, tokenFileText(ROTATED));
-    await waitFor(async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200, 'the fixed file to load');
+    await waitFor(
+      async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200,
+      'the fixed file to load',
+    );
     expect((await ws.closedWith()).code).to.equal(4401);
   });
 
   it('keeps the previous policy when the file is deleted — never open mode', async () => {
     await rm(tokensFile);
-    await waitFor(() => log.text().includes('the token file was removed'), 'the removal to be logged');
+    await waitFor(
+      () => log.text().includes('the token file was removed'),
+      'the removal to be logged',
+    );
     expect(await status('/v1/config/orders/dev', TOKENS.orders)).to.equal(200);
     expect((await fetch(`${server.url}/v1/config/orders/dev`)).status).to.equal(401);
     await writeFile(tokensFile, tokenFileText(ROTATED));
-    await waitFor(async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200, 'the restored file to load');
+    await waitFor(
+      async () => (await status('/v1/config/orders/dev', NEW_TOKEN)) === 200,
+      'the restored file to load',
+    );
   });
 
   it('keeps a socket whose token lost one service open, ending only that subscription', async () => {
     const ws = sb.socket(server, bearer(TOKENS.orders));
     await ws.opened();
-    ws.send({ type: 'subscribe', id: 'audit', service: 'orders-audit', profiles: ['default'], etag: null });
+    ws.send({
+      type: 'subscribe',
+      id: 'audit',
+      service: 'orders-audit',
+      profiles: ['default'],
+      etag: null,
+    });
     ws.send({ type: 'subscribe', id: 'main', service: 'orders', profiles: ['dev'], etag: null });
     await ws.next((f) => f.id === 'audit' && f.type === 'snapshot');
     await ws.next((f) => f.id === 'main' && f.type === 'snapshot');
-    const narrowed = STANDARD_TOKENS.map((t) => (t.name === 'orders-service' ? { ...t, services: ['orders'] } : t));
+    const narrowed = STANDARD_TOKENS.map((t) =>
+      t.name === 'orders-service' ? { ...t, services: ['orders'] } : t,
+    );
     await writeFile(tokensFile, tokenFileText(narrowed));
     expect(await ws.next((f) => f.id === 'audit')).to.deep.equal({
       type: 'error',

@@ -61,7 +61,11 @@ export async function createAccess(options: AccessOptions): Promise<AccessHandle
   // The periodic re-check would repeat the same complaint; each problem is logged once.
   let lastProblem: string | undefined;
   const complain = (problem: string) => {
-    if (problem !== lastProblem) logger.error({ reason: problem }, 'access: token file change ignored; the previous tokens stay in force');
+    if (problem !== lastProblem)
+      logger.error(
+        { reason: problem },
+        'access: token file change ignored; the previous tokens stay in force',
+      );
     lastProblem = problem;
   };
   const reload = () => {
@@ -84,7 +88,10 @@ export async function createAccess(options: AccessOptions): Promise<AccessHandle
       try {
         options.onChange();
       } catch (error) {
-        logger.error({ reason: (error as Error).message }, 'access: re-checking connections failed');
+        logger.error(
+          { reason: (error as Error).message },
+          'access: re-checking connections failed',
+        );
       }
     });
   };
@@ -102,7 +109,11 @@ export async function createAccess(options: AccessOptions): Promise<AccessHandle
     if (event === 'unlink') complain('the token file was removed');
     else reloadSoon();
   });
-  watcher.on('error', (error) => complain(`watching the token file failed (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`));
+  watcher.on('error', (error) =>
+    complain(
+      `watching the token file failed (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    ),
+  );
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   const timer = setInterval(reload, options.recheckMs ?? 5000);
   timer.unref();

@@ -23,7 +23,9 @@ export class TokenFileError extends Error {
 let validator: ValidateFunction | undefined;
 
 function validate(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(loadContractSchema('tokens.schema.json'));
+  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(
+    loadContractSchema('tokens.schema.json'),
+  );
   return validator;
 }
 
@@ -49,8 +51,10 @@ function sentence(error: ErrorObject): string {
     case 'additionalProperties':
       return `${subject} has an unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"`;
     case 'pattern':
-      if (at.endsWith('.sha256')) return `${subject} must be 64 hex digits (the SHA-256 of the token, not the token)`;
-      if (at.endsWith('.name')) return `${subject} must be 1-64 letters, digits, '_', '.', '@' or '-'`;
+      if (at.endsWith('.sha256'))
+        return `${subject} must be 64 hex digits (the SHA-256 of the token, not the token)`;
+      if (at.endsWith('.name'))
+        return `${subject} must be 1-64 letters, digits, '_', '.', '@' or '-'`;
       return `${subject} must be a service name or glob (a-z, 0-9, '_', '.', '-', '*')`;
     default:
       return `${subject} ${error.message ?? 'is invalid'}`;
@@ -73,17 +77,27 @@ export function parseTokenFile(text: string): TokenEntry[] {
   const check = validate();
   if (!check(doc)) {
     const first = check.errors?.[0];
-    throw new TokenFileError(`the token file is invalid: ${first ? sentence(first) : 'unknown problem'}`);
+    throw new TokenFileError(
+      `the token file is invalid: ${first ? sentence(first) : 'unknown problem'}`,
+    );
   }
-  const raw = (doc as { tokens: { name: string; sha256: string; services?: string[]; admin?: boolean }[] }).tokens;
+  const raw = (
+    doc as { tokens: { name: string; sha256: string; services?: string[]; admin?: boolean }[] }
+  ).tokens;
   const names = new Map<string, number>();
   const hashes = new Map<string, number>();
   return raw.map((t, i) => {
     const sha256 = t.sha256.toLowerCase();
     const sameName = names.get(t.name);
-    if (sameName !== undefined) throw new TokenFileError(`the token file is invalid: tokens[${i}] has the same name as tokens[${sameName}]`);
+    if (sameName !== undefined)
+      throw new TokenFileError(
+        `the token file is invalid: tokens[${i}] has the same name as tokens[${sameName}]`,
+      );
     const sameHash = hashes.get(sha256);
-    if (sameHash !== undefined) throw new TokenFileError(`the token file is invalid: tokens[${i}] has the same sha256 as tokens[${sameHash}]`);
+    if (sameHash !== undefined)
+      throw new TokenFileError(
+        `the token file is invalid: tokens[${i}] has the same sha256 as tokens[${sameHash}]`,
+      );
     names.set(t.name, i);
     hashes.set(sha256, i);
     return { name: t.name, sha256, services: t.services ?? [], admin: t.admin === true };

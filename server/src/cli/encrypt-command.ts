@@ -6,16 +6,22 @@ import { UsageError, type Command } from './run-cli.js';
 const MAX_STDIN_BYTES = 64 * 1024;
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('give the value as an argument or on stdin (echo -n "$SECRET" | hotconf encrypt)');
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'give the value as an argument or on stdin (echo -n "$SECRET" | hotconf encrypt)',
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError(`the value on stdin may be at most ${MAX_STDIN_BYTES} bytes`);
+    if (size > MAX_STDIN_BYTES)
+      throw new UsageError(`the value on stdin may be at most ${MAX_STDIN_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   // `echo secret | hotconf encrypt` adds a newline that is not part of the secret.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**
@@ -24,10 +30,19 @@ async function readStdin(): Promise<string> {
  * with a key that is not base64 of 32 bytes.
  */
 export const encryptCommand: Command = async (argv) => {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
-  if (positionals.length > 1) throw new UsageError('encrypt takes one value; quote it if it has spaces');
+  const { positionals } = parseArgs({
+    args: argv,
+    options: {},
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1)
+    throw new UsageError('encrypt takes one value; quote it if it has spaces');
   const key = process.env.HOTCONF_ENCRYPT_KEY;
-  if (!key) throw new UsageError('HOTCONF_ENCRYPT_KEY is not set (base64 of 32 bytes: openssl rand -base64 32)');
+  if (!key)
+    throw new UsageError(
+      'HOTCONF_ENCRYPT_KEY is not set (base64 of 32 bytes: openssl rand -base64 32)',
+    );
   const encrypt = createSecretBox(key).encrypt as (plain: string) => string;
   const value = positionals[0] ?? (await readStdin());
   process.stdout.write(`${encrypt(value)}\n`);

@@ -22,10 +22,15 @@ export class CipherError extends Error {
  */
 export function parseKey(encoded: string): Buffer {
   const trimmed = encoded.trim();
-  if (!BASE64.test(trimmed)) throw new TypeError('HOTCONF_ENCRYPT_KEY must be base64 (of 32 random bytes: openssl rand -base64 32)');
+  if (!BASE64.test(trimmed))
+    throw new TypeError(
+      'HOTCONF_ENCRYPT_KEY must be base64 (of 32 random bytes: openssl rand -base64 32)',
+    );
   const key = Buffer.from(trimmed, 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new TypeError(`HOTCONF_ENCRYPT_KEY must be the base64 of 32 bytes, got ${key.length} bytes (openssl rand -base64 32)`);
+    throw new TypeError(
+      `HOTCONF_ENCRYPT_KEY must be the base64 of 32 bytes, got ${key.length} bytes (openssl rand -base64 32)`,
+    );
   }
   return key;
 }
@@ -46,11 +51,15 @@ export function decryptValue(key: Buffer, encoded: string): string {
   const trimmed = encoded.trim();
   if (!BASE64.test(trimmed)) throw new CipherError('is not base64');
   const raw = Buffer.from(trimmed, 'base64');
-  if (raw.length < IV_BYTES + TAG_BYTES) throw new CipherError('is too short to be an AES-256-GCM value');
+  if (raw.length < IV_BYTES + TAG_BYTES)
+    throw new CipherError('is too short to be an AES-256-GCM value');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
   decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
   } catch {
     // GCM authenticates before releasing anything: nothing of the plaintext was produced.
     throw new CipherError('was altered or encrypted under another key');

@@ -19,10 +19,19 @@ export function encryptRoutes(options: { box: SecretBox; access: Access }): Rout
   router.post('/v1/encrypt', async (ctx) => {
     requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
     const encrypt = box.encrypt;
-    if (!encrypt) throw new HotconfError(503, 'HC_NO_ENCRYPT_KEY', 'this server has no HOTCONF_ENCRYPT_KEY, so it cannot encrypt');
+    if (!encrypt)
+      throw new HotconfError(
+        503,
+        'HC_NO_ENCRYPT_KEY',
+        'this server has no HOTCONF_ENCRYPT_KEY, so it cannot encrypt',
+      );
     const json = ctx.is('application/json', '+json');
     if (!json && !ctx.is('text/plain')) {
-      throw new HotconfError(415, 'HC_UNSUPPORTED_MEDIA_TYPE', 'send application/json {"value": "…"} or a text/plain body');
+      throw new HotconfError(
+        415,
+        'HC_UNSUPPORTED_MEDIA_TYPE',
+        'send application/json {"value": "…"} or a text/plain body',
+      );
     }
     const body = await readBody(ctx, MAX_ENCRYPT_BODY);
     if (!json) {
@@ -32,9 +41,13 @@ export function encryptRoutes(options: { box: SecretBox; access: Access }): Rout
       return;
     }
     const parsed = parseJsonBody(body) as { value?: unknown } | null;
-    const keys = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    const keys =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
     if (typeof parsed?.value !== 'string' || keys.length !== 1) {
-      throw new InvalidInputError('HC_BAD_REQUEST', 'the body must be {"value": "<string to encrypt>"}');
+      throw new InvalidInputError(
+        'HC_BAD_REQUEST',
+        'the body must be {"value": "<string to encrypt>"}',
+      );
     }
     ctx.set('Cache-Control', 'no-store');
     sendJson(ctx, { value: encrypt(parsed.value) });

@@ -23,7 +23,9 @@ export function createSecretBox(key: string | undefined): SecretBox {
       try {
         return decryptValue(bytes, value);
       } catch (error) {
-        throw new Error(`\`${path}\` could not be decrypted: the {cipher} value ${(error as Error).message} (${file})`);
+        throw new Error(
+          `\`${path}\` could not be decrypted: the {cipher} value ${(error as Error).message} (${file})`,
+        );
       }
     },
   };
