@@ -24,6 +24,17 @@ async function readCache(file: string): Promise<CacheContent> {
   return JSON.parse(await readFile(file, 'utf8')) as CacheContent;
 }
 
+/** The cache file once it holds `etag` (it is written in the background). */
+async function cacheWith(file: string, etag: string, timeoutMs = 5000): Promise<CacheContent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const content = await readCache(file).catch(() => undefined);
+    if (content?.etag === etag) return content;
+    if (Date.now() > deadline) throw new Error(`${file} never held etag ${etag}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('HotconfClient when the server is away', () => {
   let sb: Sandbox;
   beforeEach(() => {
@@ -45,8 +56,7 @@ describe('HotconfClient when the server is away', () => {
           retry: FAST_RETRY,
         }),
       );
-      await whenConnected(cfg);
-      const booted = await readCache(cacheFile);
+      const booted = await cacheWith(cacheFile, cfg.etag);
       expect(booted).to.deep.include({
         format: CACHE_FORMAT,
         server: server.url,
