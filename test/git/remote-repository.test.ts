@@ -90,3 +90,26 @@ describe('remote repository', () => {
     expect(message).to.not.contain('s3cret');
   });
 });
+
+describe('local change detection', () => {
+  it('sees the last commit of a burst of back-to-back commits, without a refresh', async () => {
+    const repo = await GitFixture.create({ 'orders.yml': 'v: 0\n' });
+    const server = await startServer({ repo: repo.dir, pollInterval: 3600 });
+    try {
+      for (let round = 1; round <= 5; round++) {
+        let last = '';
+        for (let i = 0; i < 3; i++) last = await repo.commit({ 'orders.yml': `v: ${round * 10 + i}\n` });
+        let body;
+        for (let t = 0; t < 50; t++) {
+          body = (await request(`${server.url}/v1/config/orders/default`)).json;
+          if (body.version === last) break;
+          await sleep(20);
+        }
+        expect(body.version, `round ${round}`).to.equal(last);
+      }
+    } finally {
+      await server.close();
+      await repo.remove();
+    }
+  });
+});

@@ -54,3 +54,35 @@ describe('bad input over HTTP', () => {
     expect((await request(`${server.url}/v1/config/orders/dev`)).json.config).to.deep.equal({ ok: true });
   });
 });
+
+describe('bad input over HTTP: bodies and whitespace', () => {
+  let repo: GitFixture;
+  let server: HotconfServer;
+
+  before(async () => {
+    repo = await GitFixture.create({ 'orders.yml': 'ok: true\n' });
+    server = await startServer({ repo: repo.dir });
+  });
+
+  after(async () => {
+    await server.close();
+    await repo.remove();
+  });
+
+  it('answers 413 (not a reset) to a chunked body past the limit', async () => {
+    const body = Buffer.alloc(2.5 * 1024 * 1024, 'x');
+    const reply = await rawRequest(server.url, '/v1/webhook', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      body,
+    });
+    expect(reply.status).to.equal(413);
+    expect(reply.json.error.code).to.equal('HC_BODY_TOO_LARGE');
+  });
+
+  it('refuses a profile with a control character instead of trimming it', async () => {
+    const reply = await rawRequest(server.url, '/v1/config/orders/dev%0A');
+    expect(reply.status).to.equal(400);
+    expect(reply.json.error.code).to.equal('HC_INVALID_NAME');
+  });
+});

@@ -33,7 +33,8 @@ export function checkService(service: string): string {
  */
 export function parseProfiles(profiles: string | readonly string[] | undefined): string[] {
   const list = typeof profiles === 'string' ? profiles.split(',') : [...(profiles ?? [])];
-  const names = list.map((p) => p.trim()).filter((p) => p !== '');
+  // Empty entries (`dev,`) are dropped; anything else is checked as sent, never trimmed.
+  const names = list.filter((p) => p !== '');
   if (names.length === 0) return ['default'];
   if (names.length > MAX_PROFILES) {
     throw new InvalidInputError('HC_INVALID_NAME', `at most ${MAX_PROFILES} profiles may be named, got ${names.length}`);

@@ -12,6 +12,9 @@ export interface ChangeDetectorOptions {
   onMoves(moves: LabelMove[], seenAt: number): void;
 }
 
+/** Past chokidar's 50 ms per-path throttle. */
+const TRAILING_CHECK_MS = 75;
+
 /** Sync state shown by `/v1/status`. */
 export interface SyncState {
   kind: 'local' | 'remote';
@@ -31,6 +34,7 @@ export interface SyncState {
 export class ChangeDetector {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private trailing: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -50,7 +54,14 @@ export class ChangeDetector {
         ignored: (p: string) => p.endsWith('.lock'),
         persistent: false,
       });
-      const kick = () => void this.check(false);
+      const kick = () => {
+        void this.check(false);
+        // chokidar throttles `change` per path for 50 ms and drops what comes in between:
+        // a second commit within that window would go unseen. Re-read once it has passed.
+        clearTimeout(this.trailing);
+        this.trailing = setTimeout(() => void this.check(false), TRAILING_CHECK_MS);
+        this.trailing.unref();
+      };
       this.watcher.on('add', kick).on('change', kick).on('unlink', kick);
       await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
     }
@@ -66,6 +77,7 @@ export class ChangeDetector {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.trailing);
     await this.watcher?.close();
     await this.pending?.catch(() => undefined);
   }

@@ -9,19 +9,42 @@ export const MAX_BODY_BYTES = 1 << 20;
  * all. Raw bytes, because webhook signatures are computed over exactly what was sent.
  */
 export async function readBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = () => new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
   const declared = Number(ctx.get('Content-Length') || '0');
-  if (declared > limit) throw new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      ctx.req.destroy();
-      throw new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
+  if (declared > limit) {
+    ctx.set('Connection', 'close');
+    throw tooLarge();
   }
-  return Buffer.concat(chunks);
+  const req = ctx.req;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      // Keep draining (and dropping) the rest rather than destroying the socket, so the
+      // client reads the 413 instead of a connection reset.
+      done();
+      req.resume();
+      ctx.set('Connection', 'close');
+      reject(tooLarge());
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 /** Parses a JSON body; 400 HC_BAD_REQUEST when it is not JSON. */
