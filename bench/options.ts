@@ -13,6 +13,8 @@ export interface BenchOptions {
   readConnections: number;
   pushCommits: number;
   pushSubscribers: number;
+  /** Pause after each receipt before the next commit (chokidar drops a ref change within 50 ms of the last). */
+  pushGapMs: number;
   fanoutClients: number;
   fanoutChanges: number;
   scaleServices: number;
@@ -36,6 +38,7 @@ const SIZES: Record<string, [keyof BenchOptions, number, number]> = {
   'read-connections': ['readConnections', 64, 64],
   'push-commits': ['pushCommits', 200, 30],
   'push-subscribers': ['pushSubscribers', 1000, 1000],
+  'push-gap-ms': ['pushGapMs', 100, 100],
   'fanout-clients': ['fanoutClients', 10_000, 5000],
   'fanout-changes': ['fanoutChanges', 5, 2],
   'scale-services': ['scaleServices', 1000, 1000],

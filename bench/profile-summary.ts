@@ -8,16 +8,20 @@ interface CpuProfile {
 }
 
 /**
- * `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: self time per function,
- * highest first, with where it lives — what to read before changing any code.
+ * `node dist/bench/profile-summary.js <file.cpuprofile> [top] [skipMs]`: self time per
+ * function, highest first, with where it lives — what to read before changing any code.
+ * `skipMs` leaves out the profile's first milliseconds (start-up), to see one phase alone.
  */
-function summarise(file: string, top: number): string {
+function summarise(file: string, top: number, skipMs: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
+  let clock = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    clock += dt;
+    if (clock < skipMs * 1000) return;
     total += dt;
     const f = byId.get(id)?.callFrame;
     if (!f) return;
@@ -30,10 +34,10 @@ function summarise(file: string, top: number): string {
   return [`${file}: ${(total / 1e6).toFixed(1)} s sampled`, ...lines].join('\n');
 }
 
-const [file, top] = process.argv.slice(2);
+const [file, top, skip] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25]\n');
+  process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25] [skipMs=0]\n');
   process.exitCode = 2;
 } else {
-  process.stdout.write(`${summarise(file, Number(top ?? 25))}\n`);
+  process.stdout.write(`${summarise(file, Number(top ?? 25), Number(skip ?? 0))}\n`);
 }

@@ -162,15 +162,15 @@ export function scaleRepoFiles(services: number): Record<string, string> {
   return files;
 }
 
-/** `big.yml`: about `bytes` of YAML (and of merged JSON), `bench.seq` the key that changes. */
+/** `big.yml`: YAML whose merged JSON is about `bytes` long, `bench.seq` the key that changes. */
 export function bigYaml(seq: number, bytes: number): string {
   const lines = ['entries:'];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
     const key = `key${String(i).padStart(6, '0')}`;
-    const line = `  ${key}: {name: entry-${i}, owner: team-${i % 37}, value: ${(i * 7919) % 100000}, note: "lorem ipsum dolor sit amet ${i}"}`;
-    lines.push(line);
-    size += line.length + 30; // JSON costs a little more than this YAML flow style
+    const entry = { name: `entry-${i}`, owner: `team-${i % 37}`, value: (i * 7919) % 100000, note: `lorem ipsum dolor sit amet ${i}` };
+    lines.push(`  ${key}: {name: ${entry.name}, owner: ${entry.owner}, value: ${entry.value}, note: "${entry.note}"}`);
+    size += key.length + 4 + JSON.stringify(entry).length;
   }
   lines.push('bench:', `  seq: ${seq}`, '');
   return lines.join('\n');

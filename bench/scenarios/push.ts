@@ -14,9 +14,10 @@ interface Series {
 
 /**
  * `commits` commits of orders.yml, one at a time; each waits for all `subscribers` to
- * receive the change (or 5 s) before the next. The clock starts just before `git commit`.
+ * receive the change (or 5 s), then `gapMs`, before the next. The clock starts just before
+ * `git commit`.
  */
-async function series(repo: BenchRepo, clients: Child, subscribers: number, commits: number, seq: { n: number }): Promise<Series> {
+async function series(repo: BenchRepo, clients: Child, subscribers: number, commits: number, seq: { n: number }, gapMs: number): Promise<Series> {
   const out: Series = { toLast: [], toFirst: [], gitMs: [], missed: 0 };
   for (let i = 0; i < commits; i++) {
     await clients.request('arm');
@@ -29,7 +30,7 @@ async function series(repo: BenchRepo, clients: Child, subscribers: number, comm
     }
     out.toLast.push(r.last - t.startedAt);
     out.toFirst.push(r.first - t.startedAt);
-    await sleep(10);
+    await sleep(gapMs);
   }
   return out;
 }
@@ -51,18 +52,18 @@ export async function pushScenario(ctx: BenchContext): Promise<void> {
     one = await forkChild('ws-clients');
     await connectClients(one, server.wsUrl, 1, subscribeFrame('orders', ['default']));
     ctx.log(`push: ${opts.pushCommits} commits, 1 subscriber`);
-    await series(repo, one, 1, 5, seq); // warm-up: JIT, git's caches
+    await series(repo, one, 1, 5, seq, opts.pushGapMs); // warm-up: JIT, git's caches
     let before = await server.publishLatency();
-    const single = await series(repo, one, 1, opts.pushCommits, seq);
+    const single = await series(repo, one, 1, opts.pushCommits, seq, opts.pushGapMs);
     const singlePublish = await serverPublishMs(server, before);
     await one.request('close');
 
     many = await forkChild('ws-clients');
     await connectClients(many, server.wsUrl, opts.pushSubscribers, subscribeFrame('orders', ['default']));
     ctx.log(`push: ${opts.pushCommits} commits, ${opts.pushSubscribers} subscribers (separate process)`);
-    await series(repo, many, opts.pushSubscribers, 3, seq);
+    await series(repo, many, opts.pushSubscribers, 3, seq, opts.pushGapMs);
     before = await server.publishLatency();
-    const fan = await series(repo, many, opts.pushSubscribers, opts.pushCommits, seq);
+    const fan = await series(repo, many, opts.pushSubscribers, opts.pushCommits, seq, opts.pushGapMs);
     const fanPublish = await serverPublishMs(server, before);
 
     ctx.details.push = {
@@ -77,6 +78,7 @@ export async function pushScenario(ctx: BenchContext): Promise<void> {
       { scenario: 'push', metric: '`git commit` itself, p50', value: s.gitP50, unit: 'ms' },
       { scenario: 'push', metric: `commit → last of ${opts.pushSubscribers} p50`, value: m.p50, unit: 'ms' },
       { scenario: 'push', metric: `commit → last of ${opts.pushSubscribers} p99`, value: m.p99, unit: 'ms', target: '≤ 100 ms', pass: m.p99 <= 100 },
+      { scenario: 'push', metric: 'commits not received within 5 s', value: single.missed + fan.missed, unit: '', target: '0', pass: single.missed + fan.missed === 0 },
     );
     if (single.missed + fan.missed > 0) ctx.log(`push: ${single.missed + fan.missed} commits not received within 5 s`);
   } finally {
@@ -96,5 +98,8 @@ function summary(s: Series) {
     max: quantile(s.toLast, 1),
     firstP50: median(s.toFirst),
     gitP50: median(s.gitMs),
+    gitMax: quantile(s.gitMs, 1),
+    /** The slowest commits: [commit → last receipt, git commit's own ms]. */
+    slowest: s.toLast.map((ms, i) => [ms, s.gitMs[i]]).sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0)).slice(0, 5),
   };
 }
