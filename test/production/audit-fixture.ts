@@ -39,24 +39,45 @@ export async function buildAuditRepo(): Promise<AuditRepo> {
     'Alice <alice@example.com>',
   );
   const c2 = await fixture.commit(
-    { 'orders.yml': '# owned by the orders team\ndb:\n  host: orders-db\n  password: first-pass\n  pool:\n    max: 10\n' },
+    {
+      'orders.yml':
+        '# owned by the orders team\ndb:\n  host: orders-db\n  password: first-pass\n  pool:\n    max: 10\n',
+    },
     'document the owner',
     'Bob <bob@example.com>',
   );
-  const c3 = await fixture.commit({ 'orders-dev.yml': 'feature:\n  x: true\n' }, 'try feature x in dev', 'Carol <carol@example.com>');
+  const c3 = await fixture.commit(
+    { 'orders-dev.yml': 'feature:\n  x: true\n' },
+    'try feature x in dev',
+    'Carol <carol@example.com>',
+  );
   await fixture.git('tag', 'v1');
-  const c4 = await fixture.commit({ 'payments.yml': 'currency: USD\n' }, 'bill in dollars', 'Dan <dan@example.com>');
+  const c4 = await fixture.commit(
+    { 'payments.yml': 'currency: USD\n' },
+    'bill in dollars',
+    'Dan <dan@example.com>',
+  );
   const c5 = await fixture.commit(
     { 'orders.yml': 'db:\n  host: orders-db\n  password: first-pass\n  pool:\n    max: 9000\n' },
     'a huge pool',
     'Eve <eve@example.com>',
   );
   const c6 = await fixture.commit(
-    { 'orders.yml': `db:\n  host: "${encryptValue(key, SECRET_HOST)}"\n  password: second-pass\n  pool:\n    max: 20\n` },
+    {
+      'orders.yml': `db:\n  host: "${encryptValue(key, SECRET_HOST)}"\n  password: second-pass\n  pool:\n    max: 20\n`,
+    },
     'rotate the password, hide the host',
     'Frank <frank@example.com>',
   );
-  const c7 = await fixture.commit({ 'application.yml': 'logging:\n  level: debug\ncache:\n  ttl: 30\n' }, 'debug logging and a cache', 'Grace <grace@example.com>');
-  const c8 = await fixture.commit({ 'orders-dev.yml': 'db:\n  pool:\n    max: 20\n' }, 'feature x is done', 'Heidi <heidi@example.com>');
+  const c7 = await fixture.commit(
+    { 'application.yml': 'logging:\n  level: debug\ncache:\n  ttl: 30\n' },
+    'debug logging and a cache',
+    'Grace <grace@example.com>',
+  );
+  const c8 = await fixture.commit(
+    { 'orders-dev.yml': 'db:\n  pool:\n    max: 20\n' },
+    'feature x is done',
+    'Heidi <heidi@example.com>',
+  );
   return { fixture, c: { c1, c2, c3, c4, c5, c6, c7, c8 } };
 }

@@ -7,7 +7,13 @@ import type { HotconfServer } from '../../server/src/create-server.js';
 import { request, startServer } from '../helpers/server.js';
 import { AUDIT_KEY, buildAuditRepo, SECRET_HOST, type AuditRepo } from './audit-fixture.js';
 
-const entry = (repo: AuditRepo, name: keyof AuditRepo['c'], author: string, message: string, changedKeys: string[]) => ({
+const entry = (
+  repo: AuditRepo,
+  name: keyof AuditRepo['c'],
+  author: string,
+  message: string,
+  changedKeys: string[],
+) => ({
   id: repo.c[name],
   author,
   message,
@@ -44,15 +50,28 @@ describe('audit: history and diff', () => {
       expect(withoutTime(res.json.commits)).to.deep.equal([
         entry(repo, 'c8', 'Heidi', 'feature x is done', ['feature.x']),
         entry(repo, 'c7', 'Grace', 'debug logging and a cache', ['cache.ttl', 'logging.level']),
-        entry(repo, 'c6', 'Frank', 'rotate the password, hide the host', ['db.host', 'db.password', 'db.pool.max']),
+        entry(repo, 'c6', 'Frank', 'rotate the password, hide the host', [
+          'db.host',
+          'db.password',
+          'db.pool.max',
+        ]),
         entry(repo, 'c3', 'Carol', 'try feature x in dev', ['feature.x']),
-        entry(repo, 'c1', 'Alice', 'initial', ['db.host', 'db.password', 'db.pool.max', 'logging.level']),
+        entry(repo, 'c1', 'Alice', 'initial', [
+          'db.host',
+          'db.password',
+          'db.pool.max',
+          'logging.level',
+        ]),
       ]);
     });
 
     it('leaves out commits to other profiles and services, comment-only commits and refused commits', async () => {
       const res = await request(`${server.url}/v1/history/orders/default`);
-      expect(res.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([repo.c.c7, repo.c.c6, repo.c.c1]);
+      expect(res.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([
+        repo.c.c7,
+        repo.c.c6,
+        repo.c.c1,
+      ]);
       const payments = await request(`${server.url}/v1/history/payments`);
       expect(withoutTime(payments.json.commits)).to.deep.equal([
         entry(repo, 'c7', 'Grace', 'debug logging and a cache', ['cache.ttl', 'logging.level']),
@@ -63,10 +82,16 @@ describe('audit: history and diff', () => {
 
     it('honours ?limit= and ?label=', async () => {
       const limited = await request(`${server.url}/v1/history/orders/dev?limit=2`);
-      expect(limited.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([repo.c.c8, repo.c.c7]);
+      expect(limited.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([
+        repo.c.c8,
+        repo.c.c7,
+      ]);
       const tagged = await request(`${server.url}/v1/history/orders/dev?label=v1`);
       expect(tagged.json.label).to.equal('v1');
-      expect(tagged.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([repo.c.c3, repo.c.c1]);
+      expect(tagged.json.commits.map((c: { id: string }) => c.id)).to.deep.equal([
+        repo.c.c3,
+        repo.c.c1,
+      ]);
       const time = tagged.json.commits[0].time as string;
       expect(time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
     });
@@ -75,14 +100,23 @@ describe('audit: history and diff', () => {
       for (const limit of ['0', '101', 'ten', '-1', '1.5']) {
         const res = await request(`${server.url}/v1/history/orders/dev?limit=${limit}`);
         expect(res.status, limit).to.equal(400);
-        expect(res.json.error).to.deep.equal({ code: 'HC_INVALID_PARAMETER', message: 'limit must be a whole number from 1 to 100' });
+        expect(res.json.error).to.deep.equal({
+          code: 'HC_INVALID_PARAMETER',
+          message: 'limit must be a whole number from 1 to 100',
+        });
       }
       const unknown = await request(`${server.url}/v1/history/shipping/dev`);
       expect(unknown.status).to.equal(404);
-      expect(unknown.json.error).to.deep.equal({ code: 'HC_SERVICE_NOT_FOUND', message: 'service shipping has no config at label main' });
+      expect(unknown.json.error).to.deep.equal({
+        code: 'HC_SERVICE_NOT_FOUND',
+        message: 'service shipping has no config at label main',
+      });
       const label = await request(`${server.url}/v1/history/orders/dev?label=nope`);
       expect(label.status).to.equal(404);
-      expect(label.json.error).to.deep.equal({ code: 'HC_LABEL_NOT_FOUND', message: 'label nope does not exist' });
+      expect(label.json.error).to.deep.equal({
+        code: 'HC_LABEL_NOT_FOUND',
+        message: 'label nope does not exist',
+      });
       const bad = await request(`${server.url}/v1/history/orders/dev?label=a..b`);
       expect(bad.status).to.equal(400);
       expect(bad.json.error.code).to.equal('HC_INVALID_LABEL');
@@ -112,35 +146,69 @@ describe('audit: history and diff', () => {
           'logging.level': { from: 'info', to: 'debug' },
         },
       });
-      for (const secret of ['first-pass', 'second-pass', 'orders-db', SECRET_HOST, '{cipher}']) expect(res.text).not.to.include(secret);
+      for (const secret of ['first-pass', 'second-pass', 'orders-db', SECRET_HOST, '{cipher}'])
+        expect(res.text).not.to.include(secret);
     });
 
     it('compares commit ids, short or full, and reports no difference for a no-op commit', async () => {
-      const res = await request(`${server.url}/v1/diff/orders/default?from=${repo.c.c1.slice(0, 8)}&to=${repo.c.c2}`);
+      const res = await request(
+        `${server.url}/v1/diff/orders/default?from=${repo.c.c1.slice(0, 8)}&to=${repo.c.c2}`,
+      );
       expect(res.status).to.equal(200);
-      expect(res.json).to.include({ from: repo.c.c1.slice(0, 8), to: repo.c.c2, fromVersion: repo.c.c1, toVersion: repo.c.c2 });
+      expect(res.json).to.include({
+        from: repo.c.c1.slice(0, 8),
+        to: repo.c.c2,
+        fromVersion: repo.c.c1,
+        toVersion: repo.c.c2,
+      });
       expect(res.json).to.deep.include({ added: {}, removed: {}, changed: {} });
-      const back = await request(`${server.url}/v1/diff/payments/default?from=${repo.c.c4}&to=${repo.c.c1}`);
-      expect(back.json).to.deep.include({ added: {}, removed: {}, changed: { currency: { from: 'USD', to: 'EUR' } } });
+      const back = await request(
+        `${server.url}/v1/diff/payments/default?from=${repo.c.c4}&to=${repo.c.c1}`,
+      );
+      expect(back.json).to.deep.include({
+        added: {},
+        removed: {},
+        changed: { currency: { from: 'USD', to: 'EUR' } },
+      });
     });
 
     it('refuses a side the gate refused, naming the problem', async () => {
-      const res = await request(`${server.url}/v1/diff/orders/default?from=${repo.c.c1}&to=${repo.c.c5}`);
+      const res = await request(
+        `${server.url}/v1/diff/orders/default?from=${repo.c.c1}&to=${repo.c.c5}`,
+      );
       expect(res.status).to.equal(422);
       expect(res.json.error.code).to.equal('HC_DOCUMENT_INVALID');
-      expect(res.json.error.message).to.equal(`orders (default) is not valid at ${repo.c.c5}, so it was never served there`);
-      expect(res.json.error.details).to.deep.equal([{ file: 'orders.yml', path: '/db/pool/max', line: 5, message: '`db.pool.max` must be <= 500 — orders.yml line 5' }]);
+      expect(res.json.error.message).to.equal(
+        `orders (default) is not valid at ${repo.c.c5}, so it was never served there`,
+      );
+      expect(res.json.error.details).to.deep.equal([
+        {
+          file: 'orders.yml',
+          path: '/db/pool/max',
+          line: 5,
+          message: '`db.pool.max` must be <= 500 — orders.yml line 5',
+        },
+      ]);
     });
 
     it('answers missing, malformed and unknown revisions with a clear error', async () => {
       const missing = await request(`${server.url}/v1/diff/orders/dev?from=v1`);
       expect(missing.status).to.equal(400);
-      expect(missing.json.error).to.deep.equal({ code: 'HC_INVALID_PARAMETER', message: 'to is required: a branch, tag or commit id' });
+      expect(missing.json.error).to.deep.equal({
+        code: 'HC_INVALID_PARAMETER',
+        message: 'to is required: a branch, tag or commit id',
+      });
       const twice = await request(`${server.url}/v1/diff/orders/dev?from=v1&from=main&to=main`);
-      expect(twice.json.error).to.deep.equal({ code: 'HC_INVALID_PARAMETER', message: 'from may be given once' });
+      expect(twice.json.error).to.deep.equal({
+        code: 'HC_INVALID_PARAMETER',
+        message: 'from may be given once',
+      });
       const unknown = await request(`${server.url}/v1/diff/orders/dev?from=v9&to=main`);
       expect(unknown.status).to.equal(404);
-      expect(unknown.json.error).to.deep.equal({ code: 'HC_LABEL_NOT_FOUND', message: 'label v9 does not exist' });
+      expect(unknown.json.error).to.deep.equal({
+        code: 'HC_LABEL_NOT_FOUND',
+        message: 'label v9 does not exist',
+      });
       const bad = await request(`${server.url}/v1/diff/orders/dev?from=--upload-pack=x&to=main`);
       expect(bad.status).to.equal(400);
       expect(bad.json.error.code).to.equal('HC_INVALID_LABEL');
@@ -161,7 +229,10 @@ describe('audit: access', () => {
     repo = await buildAuditRepo();
     dir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-tokens-'));
     const tokensFile = path.join(dir, 'tokens.yml');
-    await writeFile(tokensFile, `tokens:\n  - name: payments\n    sha256: ${hash('payments-token')}\n    services: [payments]\n`);
+    await writeFile(
+      tokensFile,
+      `tokens:\n  - name: payments\n    sha256: ${hash('payments-token')}\n    services: [payments]\n`,
+    );
     server = await startServer({ repo: repo.fixture.dir, encryptKey: AUDIT_KEY, tokensFile });
   });
 
@@ -176,11 +247,18 @@ describe('audit: access', () => {
       const anonymous = await request(server.url + route);
       expect(anonymous.status, route).to.equal(401);
       expect(anonymous.json.error.code).to.equal('HC_UNAUTHORIZED');
-      const other = await request(server.url + route, { headers: { Authorization: 'Bearer payments-token' } });
+      const other = await request(server.url + route, {
+        headers: { Authorization: 'Bearer payments-token' },
+      });
       expect(other.status, route).to.equal(403);
-      expect(other.json.error).to.deep.equal({ code: 'HC_FORBIDDEN', message: 'this token may not read service orders' });
+      expect(other.json.error).to.deep.equal({
+        code: 'HC_FORBIDDEN',
+        message: 'this token may not read service orders',
+      });
     }
-    const own = await request(`${server.url}/v1/history/payments/default`, { headers: { Authorization: 'Bearer payments-token' } });
+    const own = await request(`${server.url}/v1/history/payments/default`, {
+      headers: { Authorization: 'Bearer payments-token' },
+    });
     expect(own.status).to.equal(200);
     expect(own.json.commits).to.have.length(3);
   });

@@ -36,7 +36,11 @@ export function parseDockerfile(text: string): Stage[] {
     const args = (m[2] as string).replace(/\s+/g, ' ').trim();
     if (keyword === 'FROM') {
       const [from, as, name] = args.split(' ');
-      stages.push({ from: from as string, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+      stages.push({
+        from: from as string,
+        name: as?.toUpperCase() === 'AS' ? name : undefined,
+        instructions: [],
+      });
       continue;
     }
     const stage = stages[stages.length - 1];
@@ -72,6 +76,7 @@ export function envOf(stage: Stage): Record<string, string> {
 export function execForm(args: string): string[] {
   const json = args.slice(args.indexOf('['));
   const parsed: unknown = JSON.parse(json);
-  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) throw new Error(`not an exec form: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string'))
+    throw new Error(`not an exec form: ${args}`);
   return parsed as string[];
 }

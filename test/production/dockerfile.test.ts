@@ -12,7 +12,10 @@ import { freePort, ROOT, spawnServe, type ServeProcess } from './production-help
 function runHealthcheck(command: string[], env: Record<string, string>): Promise<number | null> {
   const [file, ...args] = command as [string, ...string[]];
   return new Promise((resolve) => {
-    const child = spawn(file === 'node' ? process.execPath : file, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(file === 'node' ? process.execPath : file, args, {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
     child.once('exit', (code) => resolve(code));
   });
 }
@@ -25,7 +28,9 @@ describe('Dockerfile', () => {
   before(async () => {
     stages = parseDockerfile(await readFile(path.join(ROOT, 'Dockerfile'), 'utf8'));
     runtime = stages[stages.length - 1] as Stage;
-    ignore = (await readFile(path.join(ROOT, '.dockerignore'), 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
+    ignore = (await readFile(path.join(ROOT, '.dockerignore'), 'utf8'))
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
   });
 
   it('builds in two stages on the official Node 20 slim image, compiling with npm run build', () => {
@@ -34,16 +39,24 @@ describe('Dockerfile', () => {
       ['node:20-slim', undefined],
     ]);
     const build = stages[0] as Stage;
-    expect(all(build, 'RUN').map((r) => r.args)).to.deep.equal(['npm ci --ignore-scripts', 'npm run build']);
+    expect(all(build, 'RUN').map((r) => r.args)).to.deep.equal([
+      'npm ci --ignore-scripts',
+      'npm run build',
+    ]);
   });
 
   it('installs git, certificates and ssh, production dependencies only, and copies the build', () => {
     const runs = all(runtime, 'RUN').map((r) => r.args);
     const apt = runs.find((r) => r.includes('apt-get install')) ?? '';
-    for (const pkg of ['git', 'ca-certificates', 'openssh-client', 'tini']) expect(apt.split(' '), pkg).to.include(pkg);
+    for (const pkg of ['git', 'ca-certificates', 'openssh-client', 'tini'])
+      expect(apt.split(' '), pkg).to.include(pkg);
     expect(runs.some((r) => r.startsWith('npm ci --omit=dev --ignore-scripts'))).to.equal(true);
     const copies = all(runtime, 'COPY').map((c) => c.args);
-    expect(copies).to.include.members(['--from=build /app/dist dist', '--from=build /app/client-sdk/dist client-sdk/dist', 'schemas schemas']);
+    expect(copies).to.include.members([
+      '--from=build /app/dist dist',
+      '--from=build /app/client-sdk/dist client-sdk/dist',
+      'schemas schemas',
+    ]);
   });
 
   it('runs as a numeric non-root user, exposes 8888, listens on every interface and keeps a cache volume', () => {
@@ -53,9 +66,19 @@ describe('Dockerfile', () => {
     expect(uid).to.match(/^\d+$/);
     expect(Number(uid)).to.be.greaterThan(0);
     expect(all(runtime, 'EXPOSE').map((e) => e.args)).to.deep.equal(['8888']);
-    expect(envOf(runtime)).to.include({ HOTCONF_HOST: '0.0.0.0', HOTCONF_PORT: '8888', HOTCONF_CACHE_DIR: '/var/cache/hotconf', NODE_ENV: 'production' });
-    expect(all(runtime, 'VOLUME').map((v) => execForm(v.args))).to.deep.equal([['/var/cache/hotconf']]);
-    expect(execForm(all(runtime, 'ENTRYPOINT')[0]?.args ?? '')).to.deep.equal(['/usr/bin/tini', '--']);
+    expect(envOf(runtime)).to.include({
+      HOTCONF_HOST: '0.0.0.0',
+      HOTCONF_PORT: '8888',
+      HOTCONF_CACHE_DIR: '/var/cache/hotconf',
+      NODE_ENV: 'production',
+    });
+    expect(all(runtime, 'VOLUME').map((v) => execForm(v.args))).to.deep.equal([
+      ['/var/cache/hotconf'],
+    ]);
+    expect(execForm(all(runtime, 'ENTRYPOINT')[0]?.args ?? '')).to.deep.equal([
+      '/usr/bin/tini',
+      '--',
+    ]);
   });
 
   it('copies only paths that exist and that .dockerignore lets through', async () => {
@@ -70,7 +93,11 @@ describe('Dockerfile', () => {
         }
       }
     }
-    for (const kept of ['node_modules', '.git', 'dist', 'test']) expect(ignore.some((l) => l === kept || l === `**/${kept}`), kept).to.equal(true);
+    for (const kept of ['node_modules', '.git', 'dist', 'test'])
+      expect(
+        ignore.some((l) => l === kept || l === `**/${kept}`),
+        kept,
+      ).to.equal(true);
   });
 
   describe('its CMD, run against the build the tests use', () => {
@@ -83,7 +110,14 @@ describe('Dockerfile', () => {
       fixture = await GitFixture.create({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
       dir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-image-'));
       // The image's environment, with the repository, cache and port a test can use.
-      env = { ...envOf(runtime), HOTCONF_REPO: fixture.dir, HOTCONF_CACHE_DIR: path.join(dir, 'cache'), HOTCONF_PORT: String(await freePort()), HOTCONF_LOG_LEVEL: 'info', HOTCONF_REPLICA_ID: 'image-test' };
+      env = {
+        ...envOf(runtime),
+        HOTCONF_REPO: fixture.dir,
+        HOTCONF_CACHE_DIR: path.join(dir, 'cache'),
+        HOTCONF_PORT: String(await freePort()),
+        HOTCONF_LOG_LEVEL: 'info',
+        HOTCONF_REPLICA_ID: 'image-test',
+      };
     });
 
     afterEach(async () => {
@@ -97,7 +131,11 @@ describe('Dockerfile', () => {
     });
 
     it('is node dist/server/src/cli/main.js serve, present in the build', async () => {
-      expect(execForm(all(runtime, 'CMD')[0]?.args ?? '')).to.deep.equal(['node', 'dist/server/src/cli/main.js', 'serve']);
+      expect(execForm(all(runtime, 'CMD')[0]?.args ?? '')).to.deep.equal([
+        'node',
+        'dist/server/src/cli/main.js',
+        'serve',
+      ]);
       await access(path.join(ROOT, 'dist/server/src/cli/main.js'));
     });
 
@@ -113,14 +151,21 @@ describe('Dockerfile', () => {
       const tokensFile = path.join(dir, 'tokens.yml');
       const sha = createHash('sha256').update('ops-token').digest('hex');
       await writeFile(tokensFile, `tokens:\n  - name: ops\n    sha256: ${sha}\n    admin: true\n`);
-      serve = await spawnServe(execForm(all(runtime, 'CMD')[0]?.args ?? ''), { ...env, HOTCONF_TOKENS_FILE: tokensFile });
+      serve = await spawnServe(execForm(all(runtime, 'CMD')[0]?.args ?? ''), {
+        ...env,
+        HOTCONF_TOKENS_FILE: tokensFile,
+      });
       const health = await fetch(`${serve.url}/health`);
       expect(health.status, serve.stderr()).to.equal(200);
-      const config = await fetch(`${serve.url}/v1/config/orders/default`, { headers: { Authorization: 'Bearer ops-token' } });
+      const config = await fetch(`${serve.url}/v1/config/orders/default`, {
+        headers: { Authorization: 'Bearer ops-token' },
+      });
       expect(await config.json()).to.deep.include({ config: { db: { pool: { max: 10 } } } });
 
       const healthcheck = all(runtime, 'HEALTHCHECK')[0]?.args ?? '';
-      expect(healthcheck).to.match(/--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+ CMD \[/);
+      expect(healthcheck).to.match(
+        /--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+ CMD \[/,
+      );
       const check = execForm(healthcheck);
       expect(check[0]).to.equal('node');
       expect(await runHealthcheck(check, { HOTCONF_PORT: env.HOTCONF_PORT as string })).to.equal(0);
@@ -130,8 +175,14 @@ describe('Dockerfile', () => {
       const { code, at } = await serve.exited;
       expect(code).to.equal(0);
       expect(at - sent).to.be.lessThan(5000);
-      const lines = serve.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(lines.find((l) => l.msg === 'hotconf is serving')).to.include({ replica: 'image-test' });
+      const lines = serve
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.find((l) => l.msg === 'hotconf is serving')).to.include({
+        replica: 'image-test',
+      });
       expect(lines.find((l) => l.msg === 'shutting down')).to.include({ signal: 'SIGTERM' });
       expect(await runHealthcheck(check, { HOTCONF_PORT: env.HOTCONF_PORT as string })).to.equal(1);
     });

@@ -36,10 +36,21 @@ describe('GET /metrics', () => {
     expect(m.types.get('hotconf_http_request_duration_seconds')).to.equal('histogram');
     expect(m.types.get('hotconf_publish_latency_seconds')).to.equal('histogram');
     expect(m.types.get('hotconf_git_fetch_duration_seconds')).to.equal('histogram');
-    for (const gauge of ['hotconf_websocket_connections', 'hotconf_websocket_subscriptions', 'hotconf_documents', 'hotconf_last_successful_sync_timestamp_seconds']) {
+    for (const gauge of [
+      'hotconf_websocket_connections',
+      'hotconf_websocket_subscriptions',
+      'hotconf_documents',
+      'hotconf_last_successful_sync_timestamp_seconds',
+    ]) {
       expect(m.types.get(gauge), gauge).to.equal('gauge');
     }
-    for (const counter of ['hotconf_pushes_total', 'hotconf_publishes_total', 'hotconf_rejections_total', 'hotconf_git_fetches_total', 'hotconf_git_fetch_failures_total']) {
+    for (const counter of [
+      'hotconf_pushes_total',
+      'hotconf_publishes_total',
+      'hotconf_rejections_total',
+      'hotconf_git_fetches_total',
+      'hotconf_git_fetch_failures_total',
+    ]) {
       expect(m.types.get(counter), counter).to.equal('counter');
     }
     expect(m.types.get('process_cpu_user_seconds_total')).to.equal('counter');
@@ -54,7 +65,8 @@ describe('GET /metrics', () => {
   });
 
   it('counts requests by route pattern and status, with unmatched paths in fixed buckets', async () => {
-    for (let i = 0; i < 3; i++) expect((await request(`${server.url}/v1/config/orders/default`)).status).to.equal(200);
+    for (let i = 0; i < 3; i++)
+      expect((await request(`${server.url}/v1/config/orders/default`)).status).to.equal(200);
     expect((await request(`${server.url}/v1/config/nope/default`)).status).to.equal(404);
     expect((await request(`${server.url}/orders/default`)).status).to.equal(200);
     expect((await request(`${server.url}/random-1/a/b/c`)).status).to.equal(404);
@@ -63,12 +75,28 @@ describe('GET /metrics', () => {
     const config = { method: 'GET', route: '/v1/config/:service/:profiles' };
     expect(valueOf(m, 'hotconf_http_requests_total', { ...config, status: '200' })).to.equal(3);
     expect(valueOf(m, 'hotconf_http_requests_total', { ...config, status: '404' })).to.equal(1);
-    expect(valueOf(m, 'hotconf_http_request_duration_seconds_count', { ...config, status: '200' })).to.equal(3);
-    expect(valueOf(m, 'hotconf_http_request_duration_seconds_bucket', { ...config, status: '200', le: '+Inf' })).to.equal(3);
-    expect(valueOf(m, 'hotconf_http_requests_total', { route: 'spring', status: '200' })).to.equal(1);
-    expect(valueOf(m, 'hotconf_http_requests_total', { route: 'not_found', status: '404' })).to.equal(2);
+    expect(
+      valueOf(m, 'hotconf_http_request_duration_seconds_count', { ...config, status: '200' }),
+    ).to.equal(3);
+    expect(
+      valueOf(m, 'hotconf_http_request_duration_seconds_bucket', {
+        ...config,
+        status: '200',
+        le: '+Inf',
+      }),
+    ).to.equal(3);
+    expect(valueOf(m, 'hotconf_http_requests_total', { route: 'spring', status: '200' })).to.equal(
+      1,
+    );
+    expect(
+      valueOf(m, 'hotconf_http_requests_total', { route: 'not_found', status: '404' }),
+    ).to.equal(2);
     const routes = new Set(m.samples.map((s) => s.labels.route).filter(Boolean));
-    expect([...routes].sort()).to.deep.equal(['/v1/config/:service/:profiles', 'not_found', 'spring']);
+    expect([...routes].sort()).to.deep.equal([
+      '/v1/config/:service/:profiles',
+      'not_found',
+      'spring',
+    ]);
   });
 
   it('counts a publish, its pushes and its latency, and gauges WebSocket connections and subscriptions', async () => {
@@ -96,7 +124,9 @@ describe('GET /metrics', () => {
     expect(valueOf(after, 'hotconf_publish_latency_seconds_bucket', { le: '10' })).to.equal(1);
 
     client.close();
-    await eventually(async () => expect(valueOf(await scrape(server.url), 'hotconf_websocket_connections')).to.equal(0));
+    await eventually(async () =>
+      expect(valueOf(await scrape(server.url), 'hotconf_websocket_connections')).to.equal(0),
+    );
   });
 
   it('counts a rejected commit by service and shows the document as rejected', async () => {
@@ -124,13 +154,22 @@ describe('GET /metrics with a remote repository', () => {
     fixture = await GitFixture.create(FILES);
     remote = await bareCloneOf(fixture);
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-cache-'));
-    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 3600, replicaId: 'replica-r' });
+    server = await startServer({
+      repo: `file://${remote.dir}`,
+      cacheDir,
+      pollInterval: 3600,
+      replicaId: 'replica-r',
+    });
   });
 
   afterEach(async () => {
     await server.close();
     await rm(`${remote.dir}.gone`, { recursive: true, force: true });
-    await Promise.all([fixture.remove(), remote.remove(), rm(cacheDir, { recursive: true, force: true })]);
+    await Promise.all([
+      fixture.remove(),
+      remote.remove(),
+      rm(cacheDir, { recursive: true, force: true }),
+    ]);
   });
 
   it('counts fetches and failed fetches, and keeps the last successful sync time through a failure', async () => {
@@ -159,7 +198,9 @@ describe('GET /metrics with a remote repository', () => {
     await request(`${server.url}/v1/refresh`, { method: 'POST' });
     await request(`${server.url}/v1/refresh`, { method: 'POST' });
     const m = await scrape(server.url);
-    expect(valueOf(m, 'hotconf_git_fetch_duration_seconds_count')).to.equal(valueOf(m, 'hotconf_git_fetches_total'));
+    expect(valueOf(m, 'hotconf_git_fetch_duration_seconds_count')).to.equal(
+      valueOf(m, 'hotconf_git_fetches_total'),
+    );
     expect(valueOf(m, 'hotconf_git_fetch_duration_seconds_count')).to.equal(2);
     expect(valueOf(m, 'hotconf_git_fetch_duration_seconds_sum')).to.be.greaterThan(0);
   });

@@ -12,7 +12,12 @@ export const ORDERS_SCHEMA = JSON.stringify({
   properties: {
     db: {
       type: 'object',
-      properties: { pool: { type: 'object', properties: { max: { type: 'integer', minimum: 1, maximum: 500 } } } },
+      properties: {
+        pool: {
+          type: 'object',
+          properties: { max: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+      },
     },
   },
 });
@@ -86,23 +91,37 @@ export interface ServeProcess {
  * Spawns `command` (e.g. the Dockerfile's CMD) from the repository root with `env` on top
  * of a clean environment, and waits until `/health` answers 200 or the process exits.
  */
-export async function spawnServe(command: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<ServeProcess> {
+export async function spawnServe(
+  command: string[],
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ServeProcess> {
   const [file, ...args] = command as [string, ...string[]];
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOTCONF_')));
-  const child = spawn(file === 'node' ? process.execPath : file, args, { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('HOTCONF_')),
+  );
+  const child = spawn(file === 'node' ? process.execPath : file, args, {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
   const url = `http://127.0.0.1:${env.HOTCONF_PORT}`;
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));
   while (!gone && Date.now() < deadline) {
-    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

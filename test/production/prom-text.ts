@@ -50,11 +50,20 @@ export function parsePrometheusText(text: string): Exposition {
     while (LABEL.lastIndex < body.length) {
       const l = LABEL.exec(body);
       if (!l) throw new Error(`bad labels at ${where}`);
-      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_, c: string) =>
+        c === 'n' ? '\n' : c,
+      );
     }
     // Prometheus reads values with Go's ParseFloat: NaN and Inf in any letter case.
     const raw = (m[3] as string).toLowerCase();
-    const value = raw === 'nan' ? NaN : /^[+-]?inf$/.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
+    const value =
+      raw === 'nan'
+        ? NaN
+        : /^[+-]?inf$/.test(raw)
+          ? raw.startsWith('-')
+            ? -Infinity
+            : Infinity
+          : Number(raw);
     if (raw !== 'nan' && Number.isNaN(value)) throw new Error(`bad value at ${where}`);
     samples.push({ name, labels, value });
   });
@@ -64,13 +73,18 @@ export function parsePrometheusText(text: string): Exposition {
 function familyOf(name: string, types: Map<string, string>): string | undefined {
   if (types.has(name)) return name;
   for (const suffix of ['_bucket', '_sum', '_count', '_total', '_created']) {
-    if (name.endsWith(suffix) && types.has(name.slice(0, -suffix.length))) return name.slice(0, -suffix.length);
+    if (name.endsWith(suffix) && types.has(name.slice(0, -suffix.length)))
+      return name.slice(0, -suffix.length);
   }
   return undefined;
 }
 
 /** Sum of the samples named `name` whose labels include `labels`. 0 when none. */
-export function valueOf(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
+export function valueOf(
+  exposition: Exposition,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
   return exposition.samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
@@ -81,6 +95,7 @@ export async function scrape(serverUrl: string): Promise<Exposition> {
   const res = await fetch(`${serverUrl}/metrics`);
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const type = res.headers.get('content-type') ?? '';
-  if (!type.startsWith('text/plain; version=0.0.4')) throw new Error(`/metrics content type is ${type}`);
+  if (!type.startsWith('text/plain; version=0.0.4'))
+    throw new Error(`/metrics content type is ${type}`);
   return parsePrometheusText(await res.text());
 }

@@ -13,7 +13,12 @@ type Outcome =
   | { kind: 'cut'; detail: string };
 
 /** GETs `url` and reads the whole body; `bytesPerSecond` throttles the read (a slow client). */
-function attempt(url: string, agent: http.Agent | false, bytesPerSecond?: number, onFirstByte?: () => void): Promise<Outcome> {
+function attempt(
+  url: string,
+  agent: http.Agent | false,
+  bytesPerSecond?: number,
+  onFirstByte?: () => void,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: Outcome) => {
@@ -35,8 +40,10 @@ function attempt(url: string, agent: http.Agent | false, bytesPerSecond?: number
       res.on('end', () => {
         const body = Buffer.concat(chunks);
         const expected = Number(res.headers['content-length']);
-        if (res.statusCode !== 200) return settle({ kind: 'cut', detail: `status ${res.statusCode}` });
-        if (!res.complete || body.length !== expected) return settle({ kind: 'cut', detail: `${body.length} of ${expected} bytes` });
+        if (res.statusCode !== 200)
+          return settle({ kind: 'cut', detail: `status ${res.statusCode}` });
+        if (!res.complete || body.length !== expected)
+          return settle({ kind: 'cut', detail: `${body.length} of ${expected} bytes` });
         try {
           JSON.parse(body.toString('utf8'));
         } catch {
@@ -49,7 +56,13 @@ function attempt(url: string, agent: http.Agent | false, bytesPerSecond?: number
         if (!res.complete) settle({ kind: 'cut', detail: 'closed before the end' });
       });
     });
-    req.on('error', (e: NodeJS.ErrnoException) => settle(responded ? { kind: 'cut', detail: e.message } : { kind: 'not-started', code: e.code ?? e.message }));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      settle(
+        responded
+          ? { kind: 'cut', detail: e.message }
+          : { kind: 'not-started', code: e.code ?? e.message },
+      ),
+    );
   });
 }
 
@@ -57,14 +70,19 @@ function attempt(url: string, agent: http.Agent | false, bytesPerSecond?: number
 function bigDocument(bytes: number): string {
   const lines = ['blob:'];
   const value = 'x'.repeat(2000);
-  for (let i = 0; lines.length * 2012 < bytes; i++) lines.push(`  k${String(i).padStart(7, '0')}: ${value}`);
+  for (let i = 0; lines.length * 2012 < bytes; i++)
+    lines.push(`  k${String(i).padStart(7, '0')}: ${value}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Starts `hotconf serve` on `fixture` as its own process, on a free port. */
 async function serve(fixture: GitFixture): Promise<ServeProcess> {
   const port = String(await freePort());
-  const started = await spawnServe(['node', 'dist/server/src/cli/main.js', 'serve'], { HOTCONF_REPO: fixture.dir, HOTCONF_PORT: port, HOTCONF_LOG_LEVEL: 'warn' });
+  const started = await spawnServe(['node', 'dist/server/src/cli/main.js', 'serve'], {
+    HOTCONF_REPO: fixture.dir,
+    HOTCONF_PORT: port,
+    HOTCONF_LOG_LEVEL: 'warn',
+  });
   expect((await fetch(`${started.url}/health`)).status, started.stderr()).to.equal(200);
   return started;
 }
@@ -82,7 +100,10 @@ describe('SIGTERM during traffic', () => {
   let server: ServeProcess | undefined;
 
   before(async () => {
-    fixture = await GitFixture.create({ 'orders.yml': 'db:\n  pool:\n    max: 10\n', 'big.yml': bigDocument(6 << 20) });
+    fixture = await GitFixture.create({
+      'orders.yml': 'db:\n  pool:\n    max: 10\n',
+      'big.yml': bigDocument(6 << 20),
+    });
   });
 
   afterEach(async () => {
@@ -103,7 +124,15 @@ describe('SIGTERM during traffic', () => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/watch`);
     const wsClosed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('open', resolve));
-    ws.send(JSON.stringify({ type: 'subscribe', id: 's1', service: 'orders', profiles: ['default'], etag: null }));
+    ws.send(
+      JSON.stringify({
+        type: 'subscribe',
+        id: 's1',
+        service: 'orders',
+        profiles: ['default'],
+        etag: null,
+      }),
+    );
     await new Promise((resolve) => ws.once('message', resolve));
 
     // 16 keep-alive clients in a loop, as a load balancer's pool would be.
@@ -139,8 +168,13 @@ describe('SIGTERM during traffic', () => {
     for (const o of notStarted) expect(['ECONNREFUSED', 'ECONNRESET']).to.include(o.code);
     if (process.env.HOTCONF_TEST_VERBOSE) {
       const late = ok.filter((o) => o.after).length;
-      const codes = notStarted.reduce<Record<string, number>>((m, o) => ({ ...m, [o.code]: (m[o.code] ?? 0) + 1 }), {});
-      console.log(`      ${ok.length} answered (${late} sent after SIGTERM), not started: ${JSON.stringify(codes)}, exit ${Math.round(exit.ms)} ms after SIGTERM`);
+      const codes = notStarted.reduce<Record<string, number>>(
+        (m, o) => ({ ...m, [o.code]: (m[o.code] ?? 0) + 1 }),
+        {},
+      );
+      console.log(
+        `      ${ok.length} answered (${late} sent after SIGTERM), not started: ${JSON.stringify(codes)}, exit ${Math.round(exit.ms)} ms after SIGTERM`,
+      );
     }
   });
 

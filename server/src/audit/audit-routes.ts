@@ -63,10 +63,14 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
       headOf(repository, from).then((id) => revisionAt(deps, id, service, profiles)),
       headOf(repository, to).then((id) => revisionAt(deps, id, service, profiles)),
     ]);
-    if (before.kind === 'absent' && after.kind === 'absent') throw serviceNotFound(service, `${from} or ${to}`);
+    if (before.kind === 'absent' && after.kind === 'absent')
+      throw serviceNotFound(service, `${from} or ${to}`);
     const a = usable(before, service, profiles, from);
     const b = usable(after, service, profiles, to);
-    const encrypted = new Set([...(await encryptedKeys(deps, a.sources)), ...(await encryptedKeys(deps, b.sources))]);
+    const encrypted = new Set([
+      ...(await encryptedKeys(deps, a.sources)),
+      ...(await encryptedKeys(deps, b.sources)),
+    ]);
     sendJson(ctx, {
       service,
       profiles,
@@ -88,7 +92,10 @@ function queryLimit(ctx: Context): number {
   if (raw === undefined || raw === '') return DEFAULT_LIMIT;
   const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 1 && n <= MAX_HISTORY)) {
-    throw new InvalidInputError('HC_INVALID_PARAMETER', `limit must be a whole number from 1 to ${MAX_HISTORY}`);
+    throw new InvalidInputError(
+      'HC_INVALID_PARAMETER',
+      `limit must be a whole number from 1 to ${MAX_HISTORY}`,
+    );
   }
   return n;
 }
@@ -97,9 +104,13 @@ function queryLimit(ctx: Context): number {
 function requiredLabel(ctx: Context, name: 'from' | 'to'): string {
   const raw = ctx.query[name];
   if (raw === undefined || raw === '') {
-    throw new InvalidInputError('HC_INVALID_PARAMETER', `${name} is required: a branch, tag or commit id`);
+    throw new InvalidInputError(
+      'HC_INVALID_PARAMETER',
+      `${name} is required: a branch, tag or commit id`,
+    );
   }
-  if (typeof raw !== 'string') throw new InvalidInputError('HC_INVALID_PARAMETER', `${name} may be given once`);
+  if (typeof raw !== 'string')
+    throw new InvalidInputError('HC_INVALID_PARAMETER', `${name} may be given once`);
   return checkLabel(raw);
 }
 
@@ -110,7 +121,10 @@ async function headOf(repository: Repository, label: string): Promise<string> {
 }
 
 function serviceNotFound(service: string, label: string): NotFoundError {
-  return new NotFoundError('HC_SERVICE_NOT_FOUND', `service ${service} has no config at label ${label}`);
+  return new NotFoundError(
+    'HC_SERVICE_NOT_FOUND',
+    `service ${service} has no config at label ${label}`,
+  );
 }
 
 /** The config a side of a diff stands for: nothing when absent, refused when invalid. */

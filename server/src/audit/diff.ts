@@ -27,19 +27,32 @@ export function isSecretKey(key: string): boolean {
  * Values of secret-looking keys and of keys in `encrypted` are replaced by `******`:
  * a diff says THAT a secret changed, never what it is.
  */
-export function diffConfigs(from: ConfigObject, to: ConfigObject, encrypted: ReadonlySet<string>): ConfigDiff {
+export function diffConfigs(
+  from: ConfigObject,
+  to: ConfigObject,
+  encrypted: ReadonlySet<string>,
+): ConfigDiff {
   const a = flatten(from);
   const b = flatten(to);
-  const show = (key: string, value: FlatValue): FlatValue => (encrypted.has(key) || isSecretKey(key) ? MASK : value);
+  const show = (key: string, value: FlatValue): FlatValue =>
+    encrypted.has(key) || isSecretKey(key) ? MASK : value;
   // Null prototypes: a key named `__proto__` in a config file stays a plain key.
-  const out: ConfigDiff = { added: Object.create(null), removed: Object.create(null), changed: Object.create(null) };
+  const out: ConfigDiff = {
+    added: Object.create(null),
+    removed: Object.create(null),
+    changed: Object.create(null),
+  };
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const key of keys) {
     const inA = Object.hasOwn(a, key);
     const inB = Object.hasOwn(b, key);
     if (inA && !inB) out.removed[key] = show(key, a[key] as FlatValue);
     else if (!inA && inB) out.added[key] = show(key, b[key] as FlatValue);
-    else if (a[key] !== b[key]) out.changed[key] = { from: show(key, a[key] as FlatValue), to: show(key, b[key] as FlatValue) };
+    else if (a[key] !== b[key])
+      out.changed[key] = {
+        from: show(key, a[key] as FlatValue),
+        to: show(key, b[key] as FlatValue),
+      };
   }
   return out;
 }

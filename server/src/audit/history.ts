@@ -26,9 +26,19 @@ export const MAX_HISTORY = 100;
  * looks at most `limit * 5 + 20` candidates back (capped at 500), plus one more as the
  * starting point, so a long run of no-op commits can shorten the answer.
  */
-export async function historyOf(deps: AuditDeps, head: string, service: string, profiles: readonly string[], limit: number): Promise<HistoryEntry[]> {
+export async function historyOf(
+  deps: AuditDeps,
+  head: string,
+  service: string,
+  profiles: readonly string[],
+  limit: number,
+): Promise<HistoryEntry[]> {
   const scan = Math.min(500, limit * 5 + 20);
-  const candidates = await deps.repository.commitsTouching(head, scan + 1, inputPaths(service, profiles));
+  const candidates = await deps.repository.commitsTouching(
+    head,
+    scan + 1,
+    inputPaths(service, profiles),
+  );
   const revisions = await evaluateAll(deps, candidates, service, profiles);
   // With more candidates than the window, the oldest one only sets the starting point.
   let current: ConfigObject | undefined;
@@ -53,11 +63,20 @@ export async function historyOf(deps: AuditDeps, head: string, service: string, 
 }
 
 /** Evaluates commits in parallel batches: git reads pipeline through one cat-file process. */
-async function evaluateAll(deps: AuditDeps, commits: string[], service: string, profiles: readonly string[]): Promise<Revision[]> {
+async function evaluateAll(
+  deps: AuditDeps,
+  commits: string[],
+  service: string,
+  profiles: readonly string[],
+): Promise<Revision[]> {
   const out: Revision[] = [];
   const batch = 32;
   for (let i = 0; i < commits.length; i += batch) {
-    out.push(...(await Promise.all(commits.slice(i, i + batch).map((id) => revisionAt(deps, id, service, profiles)))));
+    out.push(
+      ...(await Promise.all(
+        commits.slice(i, i + batch).map((id) => revisionAt(deps, id, service, profiles)),
+      )),
+    );
   }
   return out;
 }

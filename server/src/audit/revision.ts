@@ -26,7 +26,12 @@ export type Revision =
  * `absent` when the service has no config there, `invalid` when the gate refuses it.
  * The config has schema defaults filled in, as served.
  */
-export async function revisionAt(deps: AuditDeps, commitId: string, service: string, profiles: readonly string[]): Promise<Revision> {
+export async function revisionAt(
+  deps: AuditDeps,
+  commitId: string,
+  service: string,
+  profiles: readonly string[],
+): Promise<Revision> {
   const snapshot = await deps.repository.snapshot(commitId);
   const commit = snapshot.commit;
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
@@ -43,7 +48,9 @@ export async function revisionAt(deps: AuditDeps, commitId: string, service: str
  * part of the served document). A commit touching none of them cannot change it.
  */
 export function inputPaths(service: string, profiles: readonly string[]): string[] {
-  const files = candidateBases(service, profiles).flatMap((base) => EXTENSIONS.map((ext) => base + ext));
+  const files = candidateBases(service, profiles).flatMap((base) =>
+    EXTENSIONS.map((ext) => base + ext),
+  );
   return [...files, `schemas/${service}.schema.json`];
 }
 
@@ -53,7 +60,10 @@ const CIPHER = '{cipher}';
  * Flattened keys whose value is encrypted (`{cipher}…`) in the raw files a revision was
  * merged from. The resolver hands on decrypted sources, so the raw blobs are re-read.
  */
-export async function encryptedKeys(deps: AuditDeps, sources: readonly Source[]): Promise<Set<string>> {
+export async function encryptedKeys(
+  deps: AuditDeps,
+  sources: readonly Source[],
+): Promise<Set<string>> {
   const out = new Set<string>();
   for (const source of sources) {
     const text = (await deps.repository.readBlob(source.blob)).toString('utf8');

@@ -20,8 +20,12 @@ interface Target {
 }
 
 function targetOf(values: { server?: string | undefined; token?: string | undefined }): Target {
-  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/.test(server)) throw new UsageError(`--server must be an http:// or https:// URL, got "${server}"`);
+  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(
+    /\/+$/,
+    '',
+  );
+  if (!/^https?:\/\/[^/]/.test(server))
+    throw new UsageError(`--server must be an http:// or https:// URL, got "${server}"`);
   const token = values.token ?? (process.env.HOTCONF_TOKEN || undefined);
   return { server, token };
 }
@@ -45,24 +49,37 @@ async function getJson(target: Target, path: string): Promise<unknown> {
     response = await fetch(target.server + path, { headers, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new Error(
+      `cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
   const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new Error(`${target.server} answered ${response.status} with a body that is not JSON: is it a hotconf server?`);
+    throw new Error(
+      `${target.server} answered ${response.status} with a body that is not JSON: is it a hotconf server?`,
+    );
   }
   if (!response.ok) {
     const err = (body as { error?: { code?: string; message?: string } }).error;
-    throw new Error(`${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`);
+    throw new Error(
+      `${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`,
+    );
   }
   return body;
 }
 
-function documentPath(kind: string, service: string, profiles: string, query: Record<string, string | undefined>): string {
-  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+function documentPath(
+  kind: string,
+  service: string,
+  profiles: string,
+  query: Record<string, string | undefined>,
+): string {
+  const params = new URLSearchParams(
+    Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const qs = params.toString();
   return `/v1/${kind}/${encodeURIComponent(service)}/${encodeURIComponent(profiles)}${qs ? `?${qs}` : ''}`;
 }
@@ -74,10 +91,17 @@ export const getCommand: Command = async (argv) => {
     options: { ...COMMON, format: { type: 'string', default: 'json' } },
     allowPositionals: true,
   });
-  const { service, profiles } = documentOf(positionals, 'hotconf get <service> <profiles> [--label L] [--format json|yaml|properties|env]');
+  const { service, profiles } = documentOf(
+    positionals,
+    'hotconf get <service> <profiles> [--label L] [--format json|yaml|properties|env]',
+  );
   const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${values.format}"`);
-  const body = (await getJson(targetOf(values), documentPath('config', service, profiles, { label: values.label }))) as { config: ConfigObject };
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${values.format}"`);
+  const body = (await getJson(
+    targetOf(values),
+    documentPath('config', service, profiles, { label: values.label }),
+  )) as { config: ConfigObject };
   process.stdout.write(render(body.config, format));
   return 0;
 };
@@ -117,8 +141,14 @@ export const historyCommand: Command = async (argv) => {
     options: { ...COMMON, limit: { type: 'string' }, json: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
-  const { service, profiles } = documentOf(positionals, 'hotconf history <service> <profiles> [--limit N] [--label L] [--json]');
-  const body = (await getJson(targetOf(values), documentPath('history', service, profiles, { limit: values.limit, label: values.label }))) as HistoryBody;
+  const { service, profiles } = documentOf(
+    positionals,
+    'hotconf history <service> <profiles> [--limit N] [--label L] [--json]',
+  );
+  const body = (await getJson(
+    targetOf(values),
+    documentPath('history', service, profiles, { limit: values.limit, label: values.label }),
+  )) as HistoryBody;
   if (values.json) {
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -142,13 +172,23 @@ interface DiffBody {
 export const diffCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { server: COMMON.server, token: COMMON.token, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      server: COMMON.server,
+      token: COMMON.token,
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
   });
   const usage = 'hotconf diff <service> <profiles> --from REV --to REV [--json]';
   const { service, profiles } = documentOf(positionals, usage);
-  if (!values.from || !values.to) throw new UsageError(`--from and --to are required; usage: ${usage}`);
-  const body = (await getJson(targetOf(values), documentPath('diff', service, profiles, { from: values.from, to: values.to }))) as DiffBody;
+  if (!values.from || !values.to)
+    throw new UsageError(`--from and --to are required; usage: ${usage}`);
+  const body = (await getJson(
+    targetOf(values),
+    documentPath('diff', service, profiles, { from: values.from, to: values.to }),
+  )) as DiffBody;
   if (values.json) {
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;

@@ -30,7 +30,14 @@ export function requestLog(logger: Logger) {
       await next();
     } finally {
       const ms = Math.round((performance.now() - start) * 100) / 100;
-      const line = { reqId, method: ctx.method, route: routeLabel(ctx), path: ctx.path.slice(0, 200), status: ctx.status, ms };
+      const line = {
+        reqId,
+        method: ctx.method,
+        route: routeLabel(ctx),
+        path: ctx.path.slice(0, 200),
+        status: ctx.status,
+        ms,
+      };
       if (ctx.status >= 500) logger.warn(line, 'request');
       else if (PROBES.has(line.route)) logger.debug(line, 'request');
       else logger.info(line, 'request');

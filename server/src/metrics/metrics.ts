@@ -33,7 +33,14 @@ export interface Metrics extends FetchMetrics {
   registry: Registry;
 }
 
-const DOCUMENT_STATES: readonly DocumentState[] = ['ok', 'unvalidated', 'rejected', 'degraded', 'unavailable', 'removed'];
+const DOCUMENT_STATES: readonly DocumentState[] = [
+  'ok',
+  'unvalidated',
+  'rejected',
+  'degraded',
+  'unavailable',
+  'removed',
+];
 
 /** Request latencies: config reads are sub-millisecond from memory, refreshes take seconds. */
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -66,7 +73,11 @@ export function createMetrics(options: { replicaId: string }): Metrics {
     buckets: HTTP_BUCKETS,
     registers,
   });
-  const pushes = new Counter({ name: 'hotconf_pushes_total', help: 'WebSocket change frames sent to subscribers.', registers });
+  const pushes = new Counter({
+    name: 'hotconf_pushes_total',
+    help: 'WebSocket change frames sent to subscribers.',
+    registers,
+  });
   const publishLatency = new Histogram({
     name: 'hotconf_publish_latency_seconds',
     help: 'From a commit first seen to its change frames written to every subscriber.',
