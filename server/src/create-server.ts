@@ -6,6 +6,7 @@ import { Repository } from './git/repository.js';
 import { createAccess } from './access/create-access.js';
 import { checkOpenBind } from './access/open-bind.js';
 import { createApp } from './http/app.js';
+import { gracefulCloser } from './http/graceful-close.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createSecretBox } from './secrets/secret-box.js';
@@ -45,6 +46,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
   let state: Lifecycle = 'new';
   let parts: HotconfServer['parts'];
   let httpServer: http.Server | undefined;
+  let closeHttp: ((graceMs: number) => Promise<void>) | undefined;
   let port = 0;
   const closers: (() => Promise<void> | void)[] = [];
 
@@ -64,7 +66,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
     async listen() {
       if (state !== 'new') throw new Error(`cannot listen: the server is ${state}`);
       state = 'starting';
-      const repository = await Repository.open({ repo: settings.repo, searchPath: settings.searchPath, cacheDir: settings.cacheDir, logger });
+      const repository = await Repository.open({ repo: settings.repo, searchPath: settings.searchPath, cacheDir: settings.cacheDir, label: settings.label, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
       const secrets = createSecretBox(settings.encryptKey);
@@ -129,6 +131,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         app.callback(),
       );
       httpServer.keepAliveTimeout = 65_000;
+      closeHttp = gracefulCloser(httpServer);
       httpServer.maxHeadersCount = 100;
       httpServer.on('upgrade', (req, socket, head) => {
         if (state === 'running' && (req.url ?? '').split('?')[0] === '/v1/watch') watchHub.handleUpgrade(req, socket, head);
@@ -147,14 +150,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (state === 'closing' || state === 'closed') return;
       state = 'closing';
       await parts?.hub.close();
-      if (httpServer) {
-        const done = new Promise<void>((resolve) => httpServer?.close(() => resolve()));
-        httpServer.closeIdleConnections();
-        const force = setTimeout(() => httpServer?.closeAllConnections(), 4000);
-        force.unref();
-        await done;
-        clearTimeout(force);
-      }
+      if (closeHttp) await closeHttp(4000);
       for (const close of closers.reverse()) await close();
       state = 'closed';
     },

@@ -165,7 +165,7 @@ describe('SIGTERM during traffic', () => {
     const ok = outcomes.filter((o) => o.kind === 'ok');
     expect(ok.length).to.be.greaterThan(100);
     const notStarted = outcomes.filter((o) => o.kind === 'not-started') as { code: string }[];
-    for (const o of notStarted) expect(['ECONNREFUSED', 'ECONNRESET']).to.include(o.code);
+    for (const o of notStarted) expect(['ECONNREFUSED']).to.include(o.code);
     if (process.env.HOTCONF_TEST_VERBOSE) {
       const late = ok.filter((o) => o.after).length;
       const codes = notStarted.reduce<Record<string, number>>(
@@ -178,11 +178,9 @@ describe('SIGTERM during traffic', () => {
     }
   });
 
-  // Pending: http.Server.close() (Node >= 19) sweeps "idle" connections with destroy(), and a
-  // connection counts as idle once res.end() was called, even with megabytes still unflushed,
-  // so this response is cut. Enable once create-server.ts close() stops the listener with
-  // net.Server.close and ends (never destroys) a connection only after its responses flushed.
-  it.skip('lets a slow client finish a large response that was still being written at SIGTERM', async () => {
+  // http.Server.close() (Node >= 19) would destroy this connection as "idle" once res.end()
+  // was called, megabytes still unflushed; http/graceful-close.ts ends it only once flushed.
+  it('lets a slow client finish a large response that was still being written at SIGTERM', async () => {
     server = await serve(fixture);
     // 6 MiB read at 3 MiB/s: most of it is still in the server's buffers when SIGTERM comes.
     let firstByte!: () => void;

@@ -39,6 +39,8 @@ export class ChangeDetector {
   private again = false;
   private closed = false;
   readonly state: SyncState;
+  /** Told how long each fetch of a remote took (set by metrics). */
+  metrics: { fetched(seconds: number, ok: boolean): void } | undefined;
 
   constructor(private readonly options: ChangeDetectorOptions) {
     this.state = { kind: options.repository.kind, lastFetch: undefined, lastSuccess: new Date().toISOString(), lastError: undefined, fetches: 0, failures: 0 };
@@ -105,11 +107,14 @@ export class ChangeDetector {
     if (fetch && repository.kind === 'remote') {
       this.state.lastFetch = new Date().toISOString();
       this.state.fetches++;
+      const started = performance.now();
       try {
         await repository.fetch();
+        this.metrics?.fetched((performance.now() - started) / 1000, true);
         this.state.lastSuccess = new Date().toISOString();
         this.state.lastError = undefined;
       } catch (error) {
+        this.metrics?.fetched((performance.now() - started) / 1000, false);
         this.state.failures++;
         this.state.lastError = 'fetch from the remote failed';
         logger.warn({ err: (error as Error).message }, 'fetch from the remote failed; serving what is already published');

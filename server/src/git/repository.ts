@@ -17,6 +17,8 @@ export interface RepositoryOptions {
   searchPath?: string | undefined;
   /** Where remotes are cloned. */
   cacheDir: string;
+  /** Label served when a request names none; default: the repository's default branch. */
+  label?: string | undefined;
   logger: Logger;
 }
 
@@ -88,13 +90,14 @@ export class Repository {
       ({ gitDir, prefix } = await locateLocal(dir, logger));
     }
     if (options.searchPath !== undefined) prefix = normalisePrefix(options.searchPath);
-    const defaultLabel = await detectDefaultLabel(gitDir);
+    const defaultLabel = options.label ?? (await detectDefaultLabel(gitDir));
     const repo = new Repository(kind, gitDir, prefix, defaultLabel, logger);
     const format = await runGit(['rev-parse', '--show-object-format'], { cwd: gitDir }).catch(() => 'sha1');
     repo.oidBytes = format.trim() === 'sha256' ? 32 : 20;
     await repo.refreshLabels();
-    if (!repo.labels.has(defaultLabel)) {
-      throw new Error(`the repository has no commit on its default label "${defaultLabel}"`);
+    if (!(await repo.resolveLabel(defaultLabel))) {
+      repo.close();
+      throw new Error(`the repository has no branch, tag or commit "${defaultLabel}" to serve by default`);
     }
     return repo;
   }
