@@ -92,7 +92,13 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
 
       await publisher.start();
       await detector.start();
-      const bus = await createBus({ url: settings.busUrl, replicaId: settings.replicaId, logger, onRemoteChange: () => void detector.refresh() });
+      const bus = await createBus({
+        url: settings.busUrl,
+        replicaId: settings.replicaId,
+        logger,
+        convergeLabel: repository.defaultLabel,
+        onRemoteChange: () => void detector.refresh(),
+      });
       closers.push(() => bus.close());
       const heard = (refs: string[]) => {
         void detector.refresh();
@@ -102,7 +108,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       bus.announceHeads(repository.labelTable());
       hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
       hub.metrics = metrics;
-      metrics.observe({ publisher, hub, detector });
+      metrics.observe({ publisher, hub, detector, bus });
       const watchHub = hub;
       parts = { publisher, repository, detector, hub };
 

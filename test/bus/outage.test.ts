@@ -71,6 +71,8 @@ describe('Bus: Redis going away and coming back', function () {
     expect(status.bus.url).to.equal(redis.url);
     expect(status.converged).to.equal(false);
     expect(status.repository.labels.main).to.equal(commit);
+    const metrics = await (await fetch(`${fleet.replica(1).url}/metrics`)).text();
+    expect(metrics).to.match(/^hotconf_bus_up\{replica="a2"\} 0$/m);
   });
 
   it('recovers without a restart once Redis is back, and a webhook propagates over the bus again', async () => {
@@ -99,6 +101,8 @@ describe('Bus: Redis going away and coming back', function () {
       expect(bus.lastRemoteChange?.refs).to.deep.equal(['refs/heads/main']);
       expect(Date.parse(bus.lastRemoteChange?.at ?? '')).to.be.at.least(sentAt - 50);
     }
+    const metrics = await (await fetch(`${fleet.replica(1).url}/metrics`)).text();
+    expect(metrics).to.match(/^hotconf_bus_up\{replica="a2"\} 1$/m);
     await waitFor(
       'the fleet to converge',
       async () => (await statuses()).every((s) => s.converged && s.replicas.length === 3),

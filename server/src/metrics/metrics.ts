@@ -17,6 +17,8 @@ export interface Observed {
   hub?: { counts(): { connections: number; subscriptions: number } };
   /** Its `metrics` hook is set to this registry's `fetched` (a detector that times fetches calls it). */
   detector?: { readonly state: SyncState; metrics?: FetchMetrics | undefined };
+  /** The replica bus; no series while it is `off` (no HOTCONF_BUS_URL). */
+  bus?: { state(): 'up' | 'down' | 'off' };
 }
 
 /** What the rest of the server reports to metrics. Every hook is cheap and never throws. */
@@ -136,7 +138,19 @@ export function createMetrics(options: { replicaId: string }): Metrics {
 /** The series fed by events and read at scrape time from the server's parts. */
 function observeParts(registry: Registry, parts: Observed, hook: FetchMetrics): void {
   const registers = [registry];
-  const { publisher, hub, detector } = parts;
+  const { publisher, hub, detector, bus } = parts;
+  if (bus) {
+    new Gauge({
+      name: 'hotconf_bus_up',
+      help: 'Whether the Redis bus to the other replicas is connected (1) or reconnecting (0).',
+      registers,
+      collect() {
+        const state = bus.state();
+        if (state === 'off') this.reset();
+        else this.set(state === 'up' ? 1 : 0);
+      },
+    });
+  }
   if (publisher) {
     const publishes = new Counter({
       name: 'hotconf_publishes_total',
