@@ -27,7 +27,9 @@ export interface HotconfServer {
   /** Stops accepting, closes WebSockets with 1012, lets in-flight responses finish. */
   close(): Promise<void>;
   /** Internals for tests and benchmarks: the stages as wired. */
-  readonly parts: { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub } | undefined;
+  readonly parts:
+    | { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub }
+    | undefined;
   readonly logger: Logger;
 }
 
@@ -84,12 +86,19 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
 
       // Who may read what; a token file change re-checks open sockets.
       const tokensChanged = { revalidate: () => undefined as void };
-      const accessHandle = await createAccess({ tokensFile: settings.tokensFile, logger, onChange: () => tokensChanged.revalidate() });
+      const accessHandle = await createAccess({
+        tokensFile: settings.tokensFile,
+        logger,
+        onChange: () => tokensChanged.revalidate(),
+      });
       closers.push(() => accessHandle.close());
       const { access } = accessHandle;
       if (access.open) {
         checkOpenBind(settings.host, settings.allowOpen);
-        logger.warn({ host: settings.host }, 'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything');
+        logger.warn(
+          { host: settings.host },
+          'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything',
+        );
       }
 
       await publisher.start();
@@ -113,7 +122,12 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
 
       // → HTTP / WebSocket
       const metrics = createMetrics({ replicaId: settings.replicaId });
-      const hub = new WatchHub({ publisher, access, logger, pingIntervalMs: settings.pingInterval * 1000 });
+      const hub = new WatchHub({
+        publisher,
+        access,
+        logger,
+        pingIntervalMs: settings.pingInterval * 1000,
+      });
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
       metrics.observe({ publisher, hub, detector, bus });
@@ -146,7 +160,10 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         },
       });
       state = 'running';
-      logger.info({ url: server.url, label: repository.defaultLabel, documents: publisher.all().length }, 'hotconf is serving');
+      logger.info(
+        { url: server.url, label: repository.defaultLabel, documents: publisher.all().length },
+        'hotconf is serving',
+      );
     },
 
     async close() {

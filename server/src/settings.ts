@@ -139,13 +139,23 @@ export function checkSettings(settings: Settings): Settings {
   if (!LOG_LEVELS.includes(s.logLevel)) {
     throw new TypeError(`HOTCONF_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  if (s.label !== undefined && (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(s.label) || s.label.includes('..'))) {
-    throw new TypeError(`HOTCONF_LABEL must be a branch, tag or commit id, got "${s.label.slice(0, 40)}"`);
+  if (
+    s.label !== undefined &&
+    (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(s.label) || s.label.includes('..'))
+  ) {
+    throw new TypeError(
+      `HOTCONF_LABEL must be a branch, tag or commit id, got "${s.label.slice(0, 40)}"`,
+    );
   }
   if (!isValidReplicaId(s.replicaId)) {
-    throw new TypeError('HOTCONF_REPLICA_ID must be 1-128 letters, digits or . _ : @ -, starting with a letter or digit');
+    throw new TypeError(
+      'HOTCONF_REPLICA_ID must be 1-128 letters, digits or . _ : @ -, starting with a letter or digit',
+    );
   }
-  if (s.searchPath !== undefined && (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))) {
+  if (
+    s.searchPath !== undefined &&
+    (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))
+  ) {
     throw new TypeError('HOTCONF_SEARCH_PATH must be a relative folder inside the repository');
   }
   return s;

@@ -4,7 +4,14 @@ import { runHotconf } from '../helpers/cli.js';
 
 const SCHEMA = JSON.stringify({
   type: 'object',
-  properties: { db: { type: 'object', properties: { pool: { type: 'object', properties: { max: { type: 'integer', maximum: 500 } } } } } },
+  properties: {
+    db: {
+      type: 'object',
+      properties: {
+        pool: { type: 'object', properties: { max: { type: 'integer', maximum: 500 } } },
+      },
+    },
+  },
 });
 
 describe('hotconf validate', () => {
@@ -25,7 +32,9 @@ describe('hotconf validate', () => {
   it('exits 0 on a clean repository and says how many documents it checked', async () => {
     const result = await runHotconf(['validate', repo.dir]);
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.equal('3 of 3 documents valid in the working tree; no schema for payments\n');
+    expect(result.stdout).to.equal(
+      '3 of 3 documents valid in the working tree; no schema for payments\n',
+    );
   });
 
   it('exits 1 with one readable line per problem on a broken commit (--ref)', async () => {
@@ -33,7 +42,9 @@ describe('hotconf validate', () => {
     await repo.commit({ 'orders-prod.yml': 'db:\n  pool:\n    max: 900\n' });
     const result = await runHotconf(['validate', repo.dir, '--ref', 'main']);
     expect(result.code).to.equal(1);
-    expect(result.stdout).to.equal('orders [prod]: `db.pool.max` must be <= 500 — orders-prod.yml line 3\n');
+    expect(result.stdout).to.equal(
+      'orders [prod]: `db.pool.max` must be <= 500 — orders-prod.yml line 3\n',
+    );
     expect(result.stderr).to.match(/^2 of 3 documents valid in main \([0-9a-f]{12}\)/);
     expect((await runHotconf(['validate', repo.dir, '--ref', good.slice(0, 8)])).code).to.equal(0);
   });
@@ -42,7 +53,9 @@ describe('hotconf validate', () => {
     await repo.write({ 'orders.yml': 'db:\n  pool:\n    max: 501\n' });
     const result = await runHotconf(['validate'], { cwd: repo.dir });
     expect(result.code).to.equal(1);
-    expect(result.stdout).to.equal('orders [default]: `db.pool.max` must be <= 500 — orders.yml line 3\n');
+    expect(result.stdout).to.equal(
+      'orders [default]: `db.pool.max` must be <= 500 — orders.yml line 3\n',
+    );
     // The committed state is still fine.
     expect((await runHotconf(['validate', '--ref', 'HEAD'], { cwd: repo.dir })).code).to.equal(0);
   });
@@ -67,7 +80,14 @@ describe('hotconf validate', () => {
         profiles: ['default'],
         ok: false,
         validated: true,
-        problems: [{ path: '/db/pool/max', message: '`db.pool.max` must be <= 500 — orders.yml line 3', file: 'orders.yml', line: 3 }],
+        problems: [
+          {
+            path: '/db/pool/max',
+            message: '`db.pool.max` must be <= 500 — orders.yml line 3',
+            file: 'orders.yml',
+            line: 3,
+          },
+        ],
       },
     ]);
   });

@@ -20,7 +20,11 @@ describe('hotconf watch', () => {
   });
 
   it('prints the document, then each change with the changed keys and new values', async () => {
-    const child = spawn(process.execPath, [CLI, 'watch', 'orders', 'default', '--server', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'watch', 'orders', 'default', '--server', server.url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     const seen = (text: string) =>
       new Promise<void>((resolve, reject) => {

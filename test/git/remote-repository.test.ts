@@ -22,7 +22,11 @@ describe('remote repository', () => {
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    await Promise.all([work.remove(), remote.remove(), rm(cacheDir, { recursive: true, force: true })]);
+    await Promise.all([
+      work.remove(),
+      remote.remove(),
+      rm(cacheDir, { recursive: true, force: true }),
+    ]);
   });
 
   async function push(files: Record<string, string>): Promise<string> {
@@ -77,12 +81,21 @@ describe('remote repository', () => {
     let message = '';
     await s.listen().catch((e: Error) => (message = e.message));
     await s.close();
-    expect(message).to.match(new RegExp(`^cannot reach the config repository ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+    expect(message).to.match(
+      new RegExp(
+        `^cannot reach the config repository ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `,
+      ),
+    );
     expect(Date.now() - started).to.be.below(10_000);
   });
 
   it('never shows credentials from the remote URL', async () => {
-    const s = createServer({ repo: 'https://deploy:s3cret@127.0.0.1:1/config.git', cacheDir, port: 0, logLevel: 'silent' });
+    const s = createServer({
+      repo: 'https://deploy:s3cret@127.0.0.1:1/config.git',
+      cacheDir,
+      port: 0,
+      logLevel: 'silent',
+    });
     let message = '';
     await s.listen().catch((e: Error) => (message = e.message));
     await s.close();
@@ -98,7 +111,8 @@ describe('local change detection', () => {
     try {
       for (let round = 1; round <= 5; round++) {
         let last = '';
-        for (let i = 0; i < 3; i++) last = await repo.commit({ 'orders.yml': `v: ${round * 10 + i}\n` });
+        for (let i = 0; i < 3; i++)
+          last = await repo.commit({ 'orders.yml': `v: ${round * 10 + i}\n` });
         let body;
         for (let t = 0; t < 50; t++) {
           body = (await request(`${server.url}/v1/config/orders/default`)).json;

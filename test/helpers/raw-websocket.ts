@@ -12,7 +12,9 @@ export class RawWebSocket {
   static async connect(serverUrl: string): Promise<RawWebSocket> {
     const { hostname, port } = new URL(serverUrl);
     const socket = net.connect(Number(port), hostname);
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      socket.once('connect', resolve).once('error', reject),
+    );
     const key = randomBytes(16).toString('base64');
     socket.write(
       `GET /v1/watch HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
@@ -37,7 +39,10 @@ export class RawWebSocket {
     const payload = Buffer.from(text);
     const mask = randomBytes(4);
     const len = payload.length;
-    const header = len < 126 ? Buffer.from([0x81, 0x80 | len]) : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
+    const header =
+      len < 126
+        ? Buffer.from([0x81, 0x80 | len])
+        : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
     const masked = Buffer.alloc(len);
     for (let i = 0; i < len; i++) masked[i] = (payload[i] as number) ^ (mask[i % 4] as number);
     this.socket.write(Buffer.concat([header, mask, masked]));

@@ -6,7 +6,11 @@ import type { Settings } from '../../server/src/settings.js';
 
 /** Starts a server on a free port, quiet unless HOTCONF_TEST_LOGS is set. */
 export async function startServer(settings: Partial<Settings>): Promise<HotconfServer> {
-  const server = createServer({ port: 0, logLevel: process.env.HOTCONF_TEST_LOGS ? 'debug' : 'silent', ...settings });
+  const server = createServer({
+    port: 0,
+    logLevel: process.env.HOTCONF_TEST_LOGS ? 'debug' : 'silent',
+    ...settings,
+  });
   await server.listen();
   return server;
 }
@@ -16,7 +20,8 @@ export interface Reply {
   status: number;
   headers: Headers;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary shapes
+  /** The body parsed as JSON, untyped: tests read arbitrary response shapes. */
+  json: any;
 }
 
 /** GET (or another method) with the body parsed when it is JSON. */
@@ -69,7 +74,12 @@ export class WatchClient {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  subscribe(id: string, service: string, profiles: string[], extra: Record<string, unknown> = {}): void {
+  subscribe(
+    id: string,
+    service: string,
+    profiles: string[],
+    extra: Record<string, unknown> = {},
+  ): void {
     this.send({ type: 'subscribe', id, service, profiles, etag: null, ...extra });
   }
 
@@ -77,9 +87,13 @@ export class WatchClient {
   async waitFor(count: number, timeoutMs = 5000): Promise<ServerMessage[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.length < count) {
-      if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode}) after ${this.messages.length} messages`);
+      if (this.closeCode !== undefined)
+        throw new Error(`socket closed (${this.closeCode}) after ${this.messages.length} messages`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} messages, got ${this.messages.length}: ${JSON.stringify(this.messages.slice(-3)).slice(0, 600)}`);
+      if (left <= 0)
+        throw new Error(
+          `expected ${count} messages, got ${this.messages.length}: ${JSON.stringify(this.messages.slice(-3)).slice(0, 600)}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -92,7 +106,10 @@ export class WatchClient {
   }
 
   /** Waits until a message matching `predicate` has arrived. */
-  async waitUntil(predicate: (m: ServerMessage) => boolean, timeoutMs = 5000): Promise<ServerMessage> {
+  async waitUntil(
+    predicate: (m: ServerMessage) => boolean,
+    timeoutMs = 5000,
+  ): Promise<ServerMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messages.find(predicate);
@@ -113,32 +130,43 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Sends a request with the path exactly as given (fetch normalises `..` and `%2e%2e`
  * away, which hides what a hostile client can really send).
  */
-export function rawRequest(serverUrl: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+export function rawRequest(
+  serverUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   const { hostname, port } = new URL(serverUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-        resolve({ status: res.statusCode ?? 0, headers, text, json });
-      });
-    });
+    const req = http.request(
+      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers))
+            if (typeof v === 'string') headers.set(k, v);
+          resolve({ status: res.statusCode ?? 0, headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 /** Waits until the server has seen the repository's refs as they are now and published. */
-export async function settle(server: { parts: { detector: { refresh(): Promise<void> }; publisher: { settled(): Promise<void> } } | undefined }): Promise<void> {
+export async function settle(server: {
+  parts:
+    { detector: { refresh(): Promise<void> }; publisher: { settled(): Promise<void> } } | undefined;
+}): Promise<void> {
   await server.parts?.detector.refresh();
   await server.parts?.publisher.settled();
 }

@@ -24,10 +24,20 @@ export interface ServerProcess {
 }
 
 /** Spawns `node dist/server/src/cli/main.js serve` with HOTCONF_* env and waits for /ready. */
-export async function spawnServer(env: Record<string, string>, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, ...extraEnv, HOTCONF_PORT: String(port), HOTCONF_HOST: '127.0.0.1', HOTCONF_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      ...extraEnv,
+      HOTCONF_PORT: String(port),
+      HOTCONF_HOST: '127.0.0.1',
+      HOTCONF_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -38,7 +48,10 @@ export async function spawnServer(env: Record<string, string>, extraEnv: NodeJS.
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
-    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

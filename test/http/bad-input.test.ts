@@ -18,18 +18,42 @@ describe('bad input over HTTP', () => {
   });
 
   const cases: [string, string, string][] = [
-    ['an option-injecting label', `/v1/config/orders/dev?label=${encodeURIComponent('--upload-pack=touch /tmp/x')}`, 'HC_INVALID_LABEL'],
-    ['a reflog label', `/v1/config/orders/dev?label=${encodeURIComponent('HEAD@{1}')}`, 'HC_INVALID_LABEL'],
+    [
+      'an option-injecting label',
+      `/v1/config/orders/dev?label=${encodeURIComponent('--upload-pack=touch /tmp/x')}`,
+      'HC_INVALID_LABEL',
+    ],
+    [
+      'a reflog label',
+      `/v1/config/orders/dev?label=${encodeURIComponent('HEAD@{1}')}`,
+      'HC_INVALID_LABEL',
+    ],
     ['a label with ..', '/v1/config/orders/dev?label=main..other', 'HC_INVALID_LABEL'],
-    ['path traversal as a service', `/v1/config/${encodeURIComponent('../../etc/passwd')}/dev`, 'HC_INVALID_NAME'],
-    ['path traversal as a profile', `/v1/config/orders/${encodeURIComponent('../../etc/passwd')}`, 'HC_INVALID_NAME'],
+    [
+      'path traversal as a service',
+      `/v1/config/${encodeURIComponent('../../etc/passwd')}/dev`,
+      'HC_INVALID_NAME',
+    ],
+    [
+      'path traversal as a profile',
+      `/v1/config/orders/${encodeURIComponent('../../etc/passwd')}`,
+      'HC_INVALID_NAME',
+    ],
     ['a 10 kB service name', `/v1/config/${'a'.repeat(10_000)}/dev`, 'HC_INVALID_NAME'],
     ['nine profiles', '/v1/config/orders/a,b,c,d,e,f,g,h,i', 'HC_INVALID_NAME'],
     ['a reserved name', '/v1/config/metrics/dev', 'HC_INVALID_NAME'],
     ['upper case', '/v1/config/Orders/dev', 'HC_INVALID_NAME'],
-    ['Spring: option-injecting label', `/orders/dev/${encodeURIComponent('--upload-pack=touch /tmp/x')}`, 'HC_INVALID_LABEL'],
+    [
+      'Spring: option-injecting label',
+      `/orders/dev/${encodeURIComponent('--upload-pack=touch /tmp/x')}`,
+      'HC_INVALID_LABEL',
+    ],
     ['Spring: traversal in the service', '/%2E%2E/dev', 'HC_INVALID_NAME'],
-    ['Spring: traversal in the label of a file', `/${encodeURIComponent('../..')}/orders-dev.yml`, 'HC_INVALID_LABEL'],
+    [
+      'Spring: traversal in the label of a file',
+      `/${encodeURIComponent('../..')}/orders-dev.yml`,
+      'HC_INVALID_LABEL',
+    ],
     ['Spring: a raw .. segment', '/../etc/passwd', 'HC_INVALID_NAME'],
     ['Spring: a double-encoded traversal', '/%252e%252e/dev', 'HC_INVALID_NAME'],
     ['a malformed percent escape', '/orders/%E0%A4%A', 'HC_BAD_REQUEST'],
@@ -40,7 +64,9 @@ describe('bad input over HTTP', () => {
       const reply = await rawRequest(server.url, path);
       expect(reply.status, reply.text).to.equal(400);
       expect(reply.json.error.code).to.equal(code);
-      expect(reply.json.error.message).to.be.a('string').and.not.match(/\/tmp\/hotconf|\.js:\d+/);
+      expect(reply.json.error.message)
+        .to.be.a('string')
+        .and.not.match(/\/tmp\/hotconf|\.js:\d+/);
     });
   }
 
@@ -51,7 +77,9 @@ describe('bad input over HTTP', () => {
   });
 
   it('still serves correctly afterwards', async () => {
-    expect((await request(`${server.url}/v1/config/orders/dev`)).json.config).to.deep.equal({ ok: true });
+    expect((await request(`${server.url}/v1/config/orders/dev`)).json.config).to.deep.equal({
+      ok: true,
+    });
   });
 });
 

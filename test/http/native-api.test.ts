@@ -17,7 +17,11 @@ describe('native HTTP API', () => {
 
   describe('GET /v1/config/{service}/{profiles}', () => {
     beforeEach(async () => {
-      repo = await GitFixture.create({ 'application.yml': 'timeout: 5\n', 'orders.yml': 'pool: 10\n', 'orders-dev.yml': 'pool: 3\n' });
+      repo = await GitFixture.create({
+        'application.yml': 'timeout: 5\n',
+        'orders.yml': 'pool: 10\n',
+        'orders-dev.yml': 'pool: 3\n',
+      });
       server = await startServer({ repo: repo.dir });
     });
 
@@ -40,13 +44,17 @@ describe('native HTTP API', () => {
     it('answers 304 to If-None-Match with the current etag, and 200 once it changed', async () => {
       const first = await request(`${server.url}/v1/config/orders/dev`);
       const etag = first.headers.get('etag') as string;
-      const again = await request(`${server.url}/v1/config/orders/dev`, { headers: { 'If-None-Match': etag } });
+      const again = await request(`${server.url}/v1/config/orders/dev`, {
+        headers: { 'If-None-Match': etag },
+      });
       expect(again.status).to.equal(304);
       expect(again.text).to.equal('');
       await repo.commit({ 'orders-dev.yml': 'pool: 4\n' });
       await server.parts?.detector.refresh();
       await server.parts?.publisher.settled();
-      const changed = await request(`${server.url}/v1/config/orders/dev`, { headers: { 'If-None-Match': etag } });
+      const changed = await request(`${server.url}/v1/config/orders/dev`, {
+        headers: { 'If-None-Match': etag },
+      });
       expect(changed.status).to.equal(200);
       expect(changed.json.config.pool).to.equal(4);
     });
@@ -67,13 +75,21 @@ describe('native HTTP API', () => {
     it('answers 404 HC_SERVICE_NOT_FOUND for a service no file names', async () => {
       const reply = await request(`${server.url}/v1/config/billing/dev`);
       expect(reply.status).to.equal(404);
-      expect(reply.json).to.deep.equal({ error: { code: 'HC_SERVICE_NOT_FOUND', message: 'service billing has no config at label main' } });
+      expect(reply.json).to.deep.equal({
+        error: {
+          code: 'HC_SERVICE_NOT_FOUND',
+          message: 'service billing has no config at label main',
+        },
+      });
     });
 
     it('answers 404 HC_LABEL_NOT_FOUND for an unknown label', async () => {
       const reply = await request(`${server.url}/v1/config/orders/dev?label=nope`);
       expect(reply.status).to.equal(404);
-      expect(reply.json.error).to.deep.equal({ code: 'HC_LABEL_NOT_FOUND', message: 'label nope does not exist' });
+      expect(reply.json.error).to.deep.equal({
+        code: 'HC_LABEL_NOT_FOUND',
+        message: 'label nope does not exist',
+      });
     });
   });
 
@@ -90,7 +106,9 @@ describe('native HTTP API', () => {
       server = await startServer({ repo: repo.dir });
 
       const v = async (label?: string) => {
-        const reply = await request(`${server.url}/v1/config/orders/default${label ? `?label=${encodeURIComponent(label)}` : ''}`);
+        const reply = await request(
+          `${server.url}/v1/config/orders/default${label ? `?label=${encodeURIComponent(label)}` : ''}`,
+        );
         expect(reply.status, reply.text).to.equal(200);
         return reply.json;
       };
@@ -121,7 +139,10 @@ describe('native HTTP API', () => {
       const reply = await request(`${server.url}/v1/services`);
       expect(reply.status).to.equal(200);
       expect(reply.json.label).to.equal('main');
-      const summary = reply.json.services.map((s: any) => [s.service, s.documents.map((d: any) => `${d.profiles.join(',')}:${d.state}`)]);
+      const summary = reply.json.services.map((s: any) => [
+        s.service,
+        s.documents.map((d: any) => `${d.profiles.join(',')}:${d.state}`),
+      ]);
       expect(summary).to.deep.equal([
         ['camera-registry', ['default:unvalidated', 'prod:unvalidated']],
         ['orders', ['default:ok', 'dev:ok', 'prod:ok']],
@@ -148,7 +169,11 @@ describe('native HTTP API', () => {
     });
 
     it('serves a folder inside a larger repository from git, at that folder', async () => {
-      repo = await GitFixture.create({ 'README.md': 'project\n', 'config/orders.yml': 'where: committed\n', 'orders.yml': 'where: root\n' });
+      repo = await GitFixture.create({
+        'README.md': 'project\n',
+        'config/orders.yml': 'where: committed\n',
+        'orders.yml': 'where: root\n',
+      });
       await repo.write({ 'config/orders.yml': 'where: uncommitted working tree\n' });
       server = await startServer({ repo: path.join(repo.dir, 'config') });
       const body = (await request(`${server.url}/v1/config/orders/default`)).json;
@@ -157,9 +182,14 @@ describe('native HTTP API', () => {
     });
 
     it('serves HOTCONF_SEARCH_PATH inside the repository', async () => {
-      repo = await GitFixture.create({ 'envs/prod/orders.yml': 'where: search path\n', 'orders.yml': 'where: root\n' });
+      repo = await GitFixture.create({
+        'envs/prod/orders.yml': 'where: search path\n',
+        'orders.yml': 'where: root\n',
+      });
       server = await startServer({ repo: repo.dir, searchPath: 'envs/prod' });
-      expect((await request(`${server.url}/v1/config/orders/default`)).json.config).to.deep.equal({ where: 'search path' });
+      expect((await request(`${server.url}/v1/config/orders/default`)).json.config).to.deep.equal({
+        where: 'search path',
+      });
     });
 
     it('initialises a plain folder as a repository with one commit', async () => {
@@ -174,7 +204,11 @@ describe('native HTTP API', () => {
 
     it('rejects a repository path that does not exist with a clear message', async () => {
       const missing = path.join(os.tmpdir(), 'hotconf-no-such-folder');
-      const s = (await import('../../server/src/create-server.js')).createServer({ repo: missing, port: 0, logLevel: 'silent' });
+      const s = (await import('../../server/src/create-server.js')).createServer({
+        repo: missing,
+        port: 0,
+        logLevel: 'silent',
+      });
       let message = '';
       await s.listen().catch((e: Error) => (message = e.message));
       await s.close();
@@ -184,7 +218,10 @@ describe('native HTTP API', () => {
 
   describe('a file that does not parse', () => {
     it('fails only that document, with 503 naming the file and line', async () => {
-      repo = await GitFixture.create({ 'orders.yml': 'db:\n  pool: [1, 2\n', 'payments.yml': 'ok: true\n' });
+      repo = await GitFixture.create({
+        'orders.yml': 'db:\n  pool: [1, 2\n',
+        'payments.yml': 'ok: true\n',
+      });
       server = await startServer({ repo: repo.dir });
       const bad = await request(`${server.url}/v1/config/orders/default`);
       expect(bad.status).to.equal(503);
@@ -193,7 +230,9 @@ describe('native HTTP API', () => {
       expect(bad.json.error.details[0].line).to.be.a('number');
       expect(bad.json.error.details[0].message).to.match(/^orders\.yml line \d+: /);
       expect(bad.text).to.not.match(/at .*\.js|\/tmp\//);
-      expect((await request(`${server.url}/v1/config/payments/default`)).json.config).to.deep.equal({ ok: true });
+      expect((await request(`${server.url}/v1/config/payments/default`)).json.config).to.deep.equal(
+        { ok: true },
+      );
     });
   });
 });

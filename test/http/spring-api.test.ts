@@ -16,7 +16,10 @@ describe('Spring Cloud Config API', () => {
       'camera-registry-prod.yml': 'db:\n  pool:\n    max: 90\n',
       'orders.yml': 'db:\n  pool:\n    max: 10\n  hosts: [a, b]\nempty: {}\n',
       'orders-dev.yml': 'db:\n  pool:\n    max: 3\n',
-      'schemas/orders.schema.json': JSON.stringify({ type: 'object', properties: { retries: { type: 'integer', default: 3 } } }),
+      'schemas/orders.schema.json': JSON.stringify({
+        type: 'object',
+        properties: { retries: { type: 'integer', default: 3 } },
+      }),
     });
     await repo.git('checkout', '-q', '-b', 'feature/x');
     await repo.commit({ 'orders-dev.yml': 'db:\n  pool:\n    max: 4\n' });
@@ -41,7 +44,10 @@ describe('Spring Cloud Config API', () => {
         state: null,
         propertySources: [
           { name: 'orders-dev.yml', source: { 'db.pool.max': 3 } },
-          { name: 'orders.yml', source: { 'db.pool.max': 10, 'db.hosts[0]': 'a', 'db.hosts[1]': 'b', empty: '' } },
+          {
+            name: 'orders.yml',
+            source: { 'db.pool.max': 10, 'db.hosts[0]': 'a', 'db.hosts[1]': 'b', empty: '' },
+          },
           { name: 'application.yml', source: { 'logging.level': 'info', shared: 'app' } },
           { name: 'hotconf:schema-defaults', source: { retries: 3 } },
         ],
@@ -53,7 +59,10 @@ describe('Spring Cloud Config API', () => {
       expect(reply.status).to.equal(200);
       expect(reply.json.label).to.equal('feature(_)x'.replace('(_)', '/'));
       expect(reply.json.version).to.equal(await repo.head('feature/x'));
-      expect(reply.json.propertySources[0]).to.deep.equal({ name: 'orders-dev.yml', source: { 'db.pool.max': 4 } });
+      expect(reply.json.propertySources[0]).to.deep.equal({
+        name: 'orders-dev.yml',
+        source: { 'db.pool.max': 4 },
+      });
     });
 
     it('accepts URL-encoded profile lists (dev%2Ceu)', async () => {
@@ -70,7 +79,9 @@ describe('Spring Cloud Config API', () => {
     });
 
     it('accepts HTTP Basic credentials as a Spring client sends them (open mode)', async () => {
-      const reply = await request(`${server.url}/orders/dev`, { headers: { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` } });
+      const reply = await request(`${server.url}/orders/dev`, {
+        headers: { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` },
+      });
       expect(reply.status).to.equal(200);
     });
   });
@@ -80,28 +91,53 @@ describe('Spring Cloud Config API', () => {
       const reply = await request(`${server.url}/orders-dev.yml`);
       expect(reply.status).to.equal(200);
       expect(reply.headers.get('content-type')).to.match(/yaml/);
-      expect(parse(reply.text)).to.deep.equal({ logging: { level: 'info' }, shared: 'app', db: { pool: { max: 3 }, hosts: ['a', 'b'] }, empty: {}, retries: 3 });
+      expect(parse(reply.text)).to.deep.equal({
+        logging: { level: 'info' },
+        shared: 'app',
+        db: { pool: { max: 3 }, hosts: ['a', 'b'] },
+        empty: {},
+        retries: 3,
+      });
       expect((await request(`${server.url}/orders-dev.yaml`)).text).to.equal(reply.text);
     });
 
     it('renders it as JSON', async () => {
       const reply = await request(`${server.url}/orders-dev.json`);
-      expect(reply.json).to.deep.equal({ logging: { level: 'info' }, shared: 'app', db: { pool: { max: 3 }, hosts: ['a', 'b'] }, empty: {}, retries: 3 });
+      expect(reply.json).to.deep.equal({
+        logging: { level: 'info' },
+        shared: 'app',
+        db: { pool: { max: 3 }, hosts: ['a', 'b'] },
+        empty: {},
+        retries: 3,
+      });
     });
 
     it('renders it as .properties, keys sorted', async () => {
       const reply = await request(`${server.url}/orders-dev.properties`);
       expect(reply.text).to.equal(
-        ['db.hosts[0]: a', 'db.hosts[1]: b', 'db.pool.max: 3', 'empty: ', 'logging.level: info', 'retries: 3', 'shared: app', ''].join('\n'),
+        [
+          'db.hosts[0]: a',
+          'db.hosts[1]: b',
+          'db.pool.max: 3',
+          'empty: ',
+          'logging.level: info',
+          'retries: 3',
+          'shared: app',
+          '',
+        ].join('\n'),
       );
     });
 
     it('splits a dashed service name at the known service (camera-registry-prod)', async () => {
-      expect((await request(`${server.url}/camera-registry-prod.json`)).json.db.pool.max).to.equal(90);
+      expect((await request(`${server.url}/camera-registry-prod.json`)).json.db.pool.max).to.equal(
+        90,
+      );
     });
 
     it('takes a label first: /{label}/{service}-{profiles}.{ext}', async () => {
-      expect((await request(`${server.url}/feature(_)x/orders-dev.json`)).json.db.pool.max).to.equal(4);
+      expect(
+        (await request(`${server.url}/feature(_)x/orders-dev.json`)).json.db.pool.max,
+      ).to.equal(4);
       expect((await request(`${server.url}/main/orders-dev.json`)).json.db.pool.max).to.equal(3);
     });
   });

@@ -13,7 +13,10 @@ const ORDERS_SCHEMA = JSON.stringify(
         properties: {
           pool: {
             type: 'object',
-            properties: { max: { type: 'integer', maximum: 500 }, min: { type: 'integer', default: 2 } },
+            properties: {
+              max: { type: 'integer', maximum: 500 },
+              min: { type: 'integer', default: 2 },
+            },
             required: ['max'],
             additionalProperties: false,
           },
@@ -47,7 +50,10 @@ describe('schema gate', () => {
 
   it('fills in schema defaults, so clients see one complete document', async () => {
     await serve({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
-    expect((await get('/v1/config/orders/default')).json.config).to.deep.equal({ db: { pool: { max: 10, min: 2 } }, mode: 'safe' });
+    expect((await get('/v1/config/orders/default')).json.config).to.deep.equal({
+      db: { pool: { max: 10, min: 2 } },
+      mode: 'safe',
+    });
   });
 
   describe('a commit that breaks the schema', () => {
@@ -55,9 +61,16 @@ describe('schema gate', () => {
     let bad: string;
 
     beforeEach(async () => {
-      await serve({ 'orders.yml': 'db:\n  pool:\n    max: 10\n', 'orders-prod.yml': '# prod\ndb:\n  pool:\n    max: 200\n' });
+      await serve({
+        'orders.yml': 'db:\n  pool:\n    max: 10\n',
+        'orders-prod.yml': '# prod\ndb:\n  pool:\n    max: 200\n',
+      });
       good = await repo.head();
-      bad = await repo.commit({ 'orders-prod.yml': '# prod\ndb:\n  pool:\n    max: 900\n' }, 'raise the pool', 'Ops Person <ops@example.com>');
+      bad = await repo.commit(
+        { 'orders-prod.yml': '# prod\ndb:\n  pool:\n    max: 900\n' },
+        'raise the pool',
+        'Ops Person <ops@example.com>',
+      );
       await settle(server);
     });
 
@@ -76,7 +89,12 @@ describe('schema gate', () => {
       expect(d.rejection.message).to.equal('raise the pool');
       expect(d.rejection.time).to.match(/^\d{4}-\d\d-\d\dT/);
       expect(d.rejection.problems).to.deep.equal([
-        { file: 'orders-prod.yml', path: '/db/pool/max', line: 4, message: '`db.pool.max` must be <= 500 — orders-prod.yml line 4' },
+        {
+          file: 'orders-prod.yml',
+          path: '/db/pool/max',
+          line: 4,
+          message: '`db.pool.max` must be <= 500 — orders-prod.yml line 4',
+        },
       ]);
       expect(doc(await status(), 'orders', 'default').state).to.equal('ok');
     });
@@ -95,7 +113,10 @@ describe('schema gate', () => {
   it('judges a schema change and a config change in one commit together', async () => {
     await serve({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
     const raised = ORDERS_SCHEMA.replace('"maximum": 500', '"maximum": 1000');
-    const commit = await repo.commit({ 'schemas/orders.schema.json': raised, 'orders.yml': 'db:\n  pool:\n    max: 900\n' });
+    const commit = await repo.commit({
+      'schemas/orders.schema.json': raised,
+      'orders.yml': 'db:\n  pool:\n    max: 900\n',
+    });
     await settle(server);
     const body = (await get('/v1/config/orders/default')).json;
     expect(body.version).to.equal(commit);
@@ -104,7 +125,10 @@ describe('schema gate', () => {
 
   it('never lets one broken service hold another back', async () => {
     await serve({ 'orders.yml': 'db:\n  pool:\n    max: 10\n', 'payments.yml': 'fee: 1\n' });
-    const commit = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 9000\n', 'payments.yml': 'fee: 2\n' });
+    const commit = await repo.commit({
+      'orders.yml': 'db:\n  pool:\n    max: 9000\n',
+      'payments.yml': 'fee: 2\n',
+    });
     await settle(server);
     expect((await get('/v1/config/payments/default')).json).to.include({ version: commit });
     expect((await get('/v1/config/payments/default')).json.config).to.deep.equal({ fee: 2 });
@@ -124,12 +148,17 @@ describe('schema gate', () => {
 
   it('rejects a schema that is itself invalid', async () => {
     await serve({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
-    await repo.commit({ 'schemas/orders.schema.json': '{"type": "object", "properties": {"db": {"type": "no-such-type"}}}' });
+    await repo.commit({
+      'schemas/orders.schema.json':
+        '{"type": "object", "properties": {"db": {"type": "no-such-type"}}}',
+    });
     await settle(server);
     const d = doc(await status(), 'orders');
     expect(d.state).to.equal('rejected');
     expect(d.rejection.problems[0].file).to.equal('schemas/orders.schema.json');
-    expect(d.rejection.problems[0].message).to.match(/^schemas\/orders\.schema\.json is not a valid JSON Schema: /);
+    expect(d.rejection.problems[0].message).to.match(
+      /^schemas\/orders\.schema\.json is not a valid JSON Schema: /,
+    );
     expect((await get('/v1/config/orders/default')).status).to.equal(200);
   });
 
@@ -138,13 +167,21 @@ describe('schema gate', () => {
     await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 10\n    mx: 20\n' });
     await settle(server);
     expect(doc(await status(), 'orders').rejection.problems).to.deep.equal([
-      { file: 'orders.yml', path: '/db/pool/mx', line: 4, message: '`db.pool.mx` is not an allowed setting — orders.yml line 4' },
+      {
+        file: 'orders.yml',
+        path: '/db/pool/mx',
+        line: 4,
+        message: '`db.pool.mx` is not an allowed setting — orders.yml line 4',
+      },
     ]);
   });
 
   describe('at start-up', () => {
     it('serves the newest valid commit when the head is invalid, flagged degraded', async () => {
-      repo = await GitFixture.create({ 'schemas/orders.schema.json': ORDERS_SCHEMA, 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
+      repo = await GitFixture.create({
+        'schemas/orders.schema.json': ORDERS_SCHEMA,
+        'orders.yml': 'db:\n  pool:\n    max: 10\n',
+      });
       const valid = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 20\n' });
       await repo.commit({ 'README.md': 'unrelated\n' });
       await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 600\n' });
@@ -165,7 +202,12 @@ describe('schema gate', () => {
       expect(reply.status).to.equal(503);
       expect(reply.json.error.code).to.equal('HC_DOCUMENT_INVALID');
       expect(reply.json.error.details).to.deep.equal([
-        { file: 'orders.yml', path: '/db/pool/max', line: 3, message: '`db.pool.max` must be <= 500 — orders.yml line 3' },
+        {
+          file: 'orders.yml',
+          path: '/db/pool/max',
+          line: 3,
+          message: '`db.pool.max` must be <= 500 — orders.yml line 3',
+        },
       ]);
       expect(doc(await status(), 'orders').state).to.equal('unavailable');
     });
@@ -182,7 +224,9 @@ describe('schema gate', () => {
       await serve({ 'payments.yml': 'fee: 1\n' }, { requireSchema: true });
       const reply = await get('/v1/config/payments/default');
       expect(reply.status).to.equal(503);
-      expect(reply.json.error.details[0].message).to.equal('service payments has no schema (schemas/payments.schema.json) and HOTCONF_REQUIRE_SCHEMA is on');
+      expect(reply.json.error.details[0].message).to.equal(
+        'service payments has no schema (schemas/payments.schema.json) and HOTCONF_REQUIRE_SCHEMA is on',
+      );
     });
   });
 });

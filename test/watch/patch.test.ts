@@ -58,7 +58,12 @@ describe('merge patches', () => {
       const commit = await repo.commit({ 'orders.yml': big(2) });
       const patch = (await c.waitFor(2))[1] as PatchMessage;
       expect(patch.type).to.equal('patch');
-      expect(patch).to.deep.include({ id: 's', version: commit, baseEtag: snapshot.etag, changedKeys: ['knob'] });
+      expect(patch).to.deep.include({
+        id: 's',
+        version: commit,
+        baseEtag: snapshot.etag,
+        changedKeys: ['knob'],
+      });
       expect(patch.patch).to.deep.equal({ knob: 2 });
       const served = (await request(`${server.url}/v1/config/orders/default`)).json;
       expect(applyMergePatch(snapshot.config, patch.patch)).to.deep.equal(served.config);

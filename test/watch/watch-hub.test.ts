@@ -5,7 +5,10 @@ import { GitFixture } from '../helpers/git-fixture.js';
 import { RawWebSocket } from '../helpers/raw-websocket.js';
 import { settle, sleep, startServer, WatchClient } from '../helpers/server.js';
 
-const SCHEMA = JSON.stringify({ type: 'object', properties: { db: { type: 'object', properties: { pool: { type: 'integer', maximum: 500 } } } } });
+const SCHEMA = JSON.stringify({
+  type: 'object',
+  properties: { db: { type: 'object', properties: { pool: { type: 'integer', maximum: 500 } } } },
+});
 
 describe('WatchHub (/v1/watch)', () => {
   let repo: GitFixture;
@@ -45,8 +48,15 @@ describe('WatchHub (/v1/watch)', () => {
     const c = await subscribed();
     const [snapshot] = c.messages;
     expect(snapshot).to.deep.include({ type: 'snapshot', id: 's1', version: await repo.head() });
-    expect((snapshot as { config: unknown }).config).to.deep.equal({ shared: 1, db: { pool: 10, host: 'a' }, flags: { fast: true } });
-    const commit = await repo.commit({ 'orders.yml': 'db:\n  pool: 20\n  host: a\n  port: 5432\nflags: {}\n', 'application.yml': 'shared: 1\n' });
+    expect((snapshot as { config: unknown }).config).to.deep.equal({
+      shared: 1,
+      db: { pool: 10, host: 'a' },
+      flags: { fast: true },
+    });
+    const commit = await repo.commit({
+      'orders.yml': 'db:\n  pool: 20\n  host: a\n  port: 5432\nflags: {}\n',
+      'application.yml': 'shared: 1\n',
+    });
     const change = (await c.waitFor(2))[1] as ChangeMessage;
     expect(change).to.deep.equal({
       type: 'change',
@@ -95,7 +105,12 @@ describe('WatchHub (/v1/watch)', () => {
     first.close();
     const same = await client();
     same.subscribe('s1', 'orders', ['default'], { etag });
-    expect((await same.waitFor(1))[0]).to.deep.equal({ type: 'subscribed', id: 's1', version: await repo.head(), etag });
+    expect((await same.waitFor(1))[0]).to.deep.equal({
+      type: 'subscribed',
+      id: 's1',
+      version: await repo.head(),
+      etag,
+    });
     same.close();
     const commit = await repo.commit({ 'orders.yml': 'db:\n  pool: 40\n' });
     await settle(server);
@@ -109,12 +124,18 @@ describe('WatchHub (/v1/watch)', () => {
   it('ends every subscriber on the last of 50 commits in a burst, never going back', async () => {
     const subs = await Promise.all([1, 2, 3].map((i) => subscribed('orders', `s${i}`)));
     const commits: string[] = [];
-    for (let i = 1; i <= 50; i++) commits.push(await repo.commit({ 'orders.yml': `db:\n  pool: ${100 + i}\n` }));
+    for (let i = 1; i <= 50; i++)
+      commits.push(await repo.commit({ 'orders.yml': `db:\n  pool: ${100 + i}\n` }));
     const last = commits[commits.length - 1] as string;
     for (const c of subs) {
       await c.waitUntil((m) => m.type === 'change' && m.version === last, 10_000);
-      const seen = c.messages.filter((m): m is ChangeMessage => m.type === 'change').map((m) => commits.indexOf(m.version));
-      expect(seen.every((index) => index >= 0), 'only commits of the burst').to.equal(true);
+      const seen = c.messages
+        .filter((m): m is ChangeMessage => m.type === 'change')
+        .map((m) => commits.indexOf(m.version));
+      expect(
+        seen.every((index) => index >= 0),
+        'only commits of the burst',
+      ).to.equal(true);
       expect(seen, 'in commit order').to.deep.equal([...seen].sort((a, b) => a - b));
       expect(new Set(seen).size).to.equal(seen.length);
       expect((c.messages.at(-1) as ChangeMessage).config).to.deep.include({ db: { pool: 150 } });
@@ -123,7 +144,9 @@ describe('WatchHub (/v1/watch)', () => {
 
   it('does not let a stalled reader delay the others, and gives it only the newest once it reads', async () => {
     const stalled = await RawWebSocket.connect(server.url);
-    stalled.sendText(JSON.stringify({ type: 'subscribe', id: 'x', service: 'orders', profiles: ['default'] }));
+    stalled.sendText(
+      JSON.stringify({ type: 'subscribe', id: 'x', service: 'orders', profiles: ['default'] }),
+    );
     await sleep(100);
     stalled.stall();
     const healthy = await subscribed();
@@ -151,17 +174,28 @@ describe('WatchHub (/v1/watch)', () => {
         [{ type: 'dance', id: 'a' }, 'HC_UNKNOWN_TYPE'],
         [{ type: 'subscribe', id: 'a' }, 'HC_BAD_MESSAGE'],
         [{ type: 'subscribe', id: 'a', service: '../etc', profiles: [] }, 'HC_INVALID_NAME'],
-        [{ type: 'subscribe', id: 'a', service: 'orders', profiles: ['--upload-pack=x'] }, 'HC_INVALID_NAME'],
-        [{ type: 'subscribe', id: 'a', service: 'orders', profiles: [], label: 'HEAD@{1}' }, 'HC_INVALID_LABEL'],
+        [
+          { type: 'subscribe', id: 'a', service: 'orders', profiles: ['--upload-pack=x'] },
+          'HC_INVALID_NAME',
+        ],
+        [
+          { type: 'subscribe', id: 'a', service: 'orders', profiles: [], label: 'HEAD@{1}' },
+          'HC_INVALID_LABEL',
+        ],
         [{ type: 'subscribe', id: 'a', service: 'nope', profiles: [] }, 'HC_SERVICE_NOT_FOUND'],
-        [`{"type":"subscribe","id":"a","service":"orders","profiles":[],"pad":"${'y'.repeat(70_000)}"}`, 'HC_FRAME_TOO_LARGE'],
+        [
+          `{"type":"subscribe","id":"a","service":"orders","profiles":[],"pad":"${'y'.repeat(70_000)}"}`,
+          'HC_FRAME_TOO_LARGE',
+        ],
       ];
       for (const [message, code] of cases) {
         const before = c.messages.length;
         c.send(message);
         const [reply] = (await c.waitFor(before + 1)).slice(before);
         expect(reply, JSON.stringify(message).slice(0, 80)).to.include({ type: 'error', code });
-        expect((reply as { message: string }).message).to.be.a('string').and.not.match(/\/tmp\/|\.js:\d+/);
+        expect((reply as { message: string }).message)
+          .to.be.a('string')
+          .and.not.match(/\/tmp\/|\.js:\d+/);
       }
       c.subscribe('ok', 'orders', ['default']);
       expect(await c.waitUntil((m) => m.type === 'snapshot')).to.include({ id: 'ok' });

@@ -8,7 +8,8 @@ import { bareCloneOf, GitFixture } from '../helpers/git-fixture.js';
 import { request, startServer, WatchClient } from '../helpers/server.js';
 
 const SECRET = 'webhook-secret';
-const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
+const sign = (body: string, secret = SECRET) =>
+  createHmac('sha256', secret).update(body).digest('hex');
 
 describe('POST /v1/webhook', () => {
   let work: GitFixture;
@@ -23,18 +24,31 @@ describe('POST /v1/webhook', () => {
     await work.git('remote', 'add', 'origin', remote.dir);
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-cache-'));
     // A poll interval far longer than the test: only the webhook can bring the change.
-    server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 3600, webhookSecret: SECRET });
+    server = await startServer({
+      repo: `file://${remote.dir}`,
+      cacheDir,
+      pollInterval: 3600,
+      webhookSecret: SECRET,
+    });
   });
 
   afterEach(async () => {
     watcher?.close();
     await server.close();
-    await Promise.all([work.remove(), remote.remove(), rm(cacheDir, { recursive: true, force: true })]);
+    await Promise.all([
+      work.remove(),
+      remote.remove(),
+      rm(cacheDir, { recursive: true, force: true }),
+    ]);
   });
 
   const payload = JSON.stringify({ ref: 'refs/heads/main', after: 'x' });
   const post = (headers: Record<string, string>, body = payload, route = '/v1/webhook') =>
-    request(`${server.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    request(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
 
   async function pushAndWatch(): Promise<string> {
     watcher = await WatchClient.open(server.url);
@@ -47,31 +61,62 @@ describe('POST /v1/webhook', () => {
 
   it('fetches at once on a GitHub push with a good X-Hub-Signature-256, and the change flows to subscribers', async () => {
     const commit = await pushAndWatch();
-    const reply = await post({ 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(payload)}` });
+    const reply = await post({
+      'X-GitHub-Event': 'push',
+      'X-Hub-Signature-256': `sha256=${sign(payload)}`,
+    });
     expect(reply.status).to.equal(202);
-    expect(reply.json).to.deep.equal({ accepted: true, provider: 'github', refs: ['refs/heads/main'] });
+    expect(reply.json).to.deep.equal({
+      accepted: true,
+      provider: 'github',
+      refs: ['refs/heads/main'],
+    });
     const change = await watcher?.waitUntil((m) => m.type === 'change', 5000);
     expect(change).to.deep.include({ version: commit, changedKeys: ['v'] });
   });
 
   it('accepts a GitLab push with the right X-Gitlab-Token', async () => {
     const commit = await pushAndWatch();
-    expect((await post({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': SECRET })).status).to.equal(202);
-    expect(await watcher?.waitUntil((m) => m.type === 'change', 5000)).to.deep.include({ version: commit });
+    expect(
+      (await post({ 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': SECRET })).status,
+    ).to.equal(202);
+    expect(await watcher?.waitUntil((m) => m.type === 'change', 5000)).to.deep.include({
+      version: commit,
+    });
   });
 
-  it('accepts a Gitea push with the right X-Gitea-Signature, also at Spring\'s /monitor', async () => {
+  it("accepts a Gitea push with the right X-Gitea-Signature, also at Spring's /monitor", async () => {
     const commit = await pushAndWatch();
-    expect((await post({ 'X-Gitea-Event': 'push', 'X-Gitea-Signature': sign(payload) }, payload, '/monitor')).status).to.equal(202);
-    expect(await watcher?.waitUntil((m) => m.type === 'change', 5000)).to.deep.include({ version: commit });
+    expect(
+      (
+        await post(
+          { 'X-Gitea-Event': 'push', 'X-Gitea-Signature': sign(payload) },
+          payload,
+          '/monitor',
+        )
+      ).status,
+    ).to.equal(202);
+    expect(await watcher?.waitUntil((m) => m.type === 'change', 5000)).to.deep.include({
+      version: commit,
+    });
   });
 
   const refused: [string, Record<string, string>, string?][] = [
-    ['a GitHub signature made with another secret', { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(payload, 'wrong')}` }],
-    ['a GitHub signature over another body', { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(payload)}` }, '{"ref":"refs/heads/evil"}'],
+    [
+      'a GitHub signature made with another secret',
+      { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(payload, 'wrong')}` },
+    ],
+    [
+      'a GitHub signature over another body',
+      { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(payload)}` },
+      '{"ref":"refs/heads/evil"}',
+    ],
     ['a GitHub push without a signature', { 'X-GitHub-Event': 'push' }],
     ['a wrong GitLab token', { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'guess' }],
-    ['a wrong Gitea signature', { 'X-Gitea-Event': 'push', 'X-Gitea-Signature': sign(payload, 'wrong') }],
+    [
+      'a wrong Gitea signature',
+      { 'X-Gitea-Event': 'push', 'X-Gitea-Signature': sign(payload, 'wrong') },
+    ],
     ['no provider headers at all', {}],
   ];
   for (const [what, headers, body] of refused) {
@@ -86,9 +131,15 @@ describe('POST /v1/webhook', () => {
 
   it('answers 400 to a correctly signed body that is not JSON', async () => {
     const body = 'not json';
-    const reply = await post({ 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(body)}` }, body);
+    const reply = await post(
+      { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${sign(body)}` },
+      body,
+    );
     expect(reply.status).to.equal(400);
-    expect(reply.json.error).to.deep.equal({ code: 'HC_BAD_REQUEST', message: 'the request body is not valid JSON' });
+    expect(reply.json.error).to.deep.equal({
+      code: 'HC_BAD_REQUEST',
+      message: 'the request body is not valid JSON',
+    });
   });
 
   it('answers 413 to a body over 1 MiB', async () => {

@@ -5,7 +5,12 @@ import { loadSettings, SETTING_FLAGS } from '../settings.js';
 
 /** `hotconf serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: SETTING_FLAGS, allowPositionals: false, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: SETTING_FLAGS,
+    allowPositionals: false,
+    strict: true,
+  });
   const settings = loadSettings(process.env, values);
   const logger = createLogger(settings.logLevel, settings.replicaId);
   const server = createServer({ ...settings, logger });

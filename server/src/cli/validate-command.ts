@@ -20,7 +20,12 @@ import { UsageError, type Command } from './run-cli.js';
 export const validateCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ref: { type: 'string' }, json: { type: 'boolean' }, 'require-schema': { type: 'boolean' }, 'search-path': { type: 'string' } },
+    options: {
+      ref: { type: 'string' },
+      json: { type: 'boolean' },
+      'require-schema': { type: 'boolean' },
+      'search-path': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -29,7 +34,8 @@ export const validateCommand: Command = async (argv) => {
   await access(dir).catch(() => {
     throw new UsageError(`${positionals[0] ?? '.'} does not exist`);
   });
-  const requireSchema = values['require-schema'] ?? /^(true|1|yes)$/i.test(process.env.HOTCONF_REQUIRE_SCHEMA ?? '');
+  const requireSchema =
+    values['require-schema'] ?? /^(true|1|yes)$/i.test(process.env.HOTCONF_REQUIRE_SCHEMA ?? '');
   // Without a key, ciphertext is checked as the opaque string it is in git.
   const box = createSecretBox(process.env.HOTCONF_ENCRYPT_KEY || undefined);
   const decodeSecret = box.decode ?? ((value: string) => `{cipher}${value}`);
@@ -38,26 +44,41 @@ export const validateCommand: Command = async (argv) => {
   let where: string;
   if (values.ref !== undefined) {
     const ref = checkLabelForCli(values.ref);
-    const repository = await Repository.open({ repo: dir, searchPath: values['search-path'], cacheDir: path.join(dir, '.hotconf'), logger: pino({ level: 'silent' }) });
+    const repository = await Repository.open({
+      repo: dir,
+      searchPath: values['search-path'],
+      cacheDir: path.join(dir, '.hotconf'),
+      logger: pino({ level: 'silent' }),
+    });
     try {
       const commit = await repository.resolveLabel(ref);
       if (!commit) throw new UsageError(`ref ${ref} does not exist`);
       const readBlob = (oid: string) => repository.readBlob(oid);
       const snapshot = await repository.snapshot(commit);
-      checks = await checkSnapshot(snapshot, new ConfigResolver({ readBlob, decodeSecret }), new SchemaGate({ readBlob, requireSchema }));
+      checks = await checkSnapshot(
+        snapshot,
+        new ConfigResolver({ readBlob, decodeSecret }),
+        new SchemaGate({ readBlob, requireSchema }),
+      );
       where = `${ref} (${commit.slice(0, 12)})`;
     } finally {
       repository.close();
     }
   } else {
     const { snapshot, readBlob } = await workingTreeSnapshot(dir);
-    checks = await checkSnapshot(snapshot, new ConfigResolver({ readBlob, decodeSecret }), new SchemaGate({ readBlob, requireSchema }));
+    checks = await checkSnapshot(
+      snapshot,
+      new ConfigResolver({ readBlob, decodeSecret }),
+      new SchemaGate({ readBlob, requireSchema }),
+    );
     where = 'the working tree';
   }
 
   const failed = checks.filter((c) => !c.ok);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, documents: checks }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: failed.length === 0, documents: checks }, null, 2)}\n`,
+    );
   } else {
     for (const line of problemLines(failed)) process.stdout.write(`${line}\n`);
     const unvalidated = new Set(checks.filter((c) => c.ok && !c.validated).map((c) => c.service));
@@ -87,5 +108,7 @@ function problemLines(failed: DocumentCheck[]): string[] {
       else byMessage.set(key, { service: check.service, profiles: [check.profiles.join(',')] });
     }
   }
-  return [...byMessage].map(([key, { service, profiles }]) => `${service} [${profiles.join(', ')}]: ${key.split('\0')[1]}`);
+  return [...byMessage].map(
+    ([key, { service, profiles }]) => `${service} [${profiles.join(', ')}]: ${key.split('\0')[1]}`,
+  );
 }

@@ -13,14 +13,23 @@ import { UsageError, type Command } from './run-cli.js';
 export const watchCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { server: { type: 'string' }, label: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      server: { type: 'string' },
+      label: { type: 'string' },
+      token: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError('usage: hotconf watch <service> [profiles] [--server URL]');
+  if (positionals.length < 1 || positionals.length > 2)
+    throw new UsageError('usage: hotconf watch <service> [profiles] [--server URL]');
   const service = checkService(positionals[0] as string);
   const profiles = parseProfiles(positionals[1]);
-  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(/\/+$/, '');
+  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(
+    /\/+$/,
+    '',
+  );
   if (!/^https?:\/\//.test(server)) throw new UsageError('--server must be an http(s) URL');
   const token = values.token ?? process.env.HOTCONF_TOKEN;
   const url = `${server.replace(/^http/, 'ws')}/v1/watch`;
@@ -49,7 +58,16 @@ export const watchCommand: Command = async (argv) => {
       socket = ws;
       ws.on('open', () => {
         delay = 200;
-        ws.send(JSON.stringify({ type: 'subscribe', id: 'watch', service, profiles, label: values.label ?? null, etag }));
+        ws.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id: 'watch',
+            service,
+            profiles,
+            label: values.label ?? null,
+            etag,
+          }),
+        );
       });
       ws.on('message', (data) => {
         const msg = JSON.parse(data.toString()) as ServerMessage;
@@ -57,7 +75,11 @@ export const watchCommand: Command = async (argv) => {
         if (values.json) print(JSON.stringify({ at, ...msg }));
         if (msg.type === 'error') {
           if (!values.json) print(`${at} error ${msg.code}: ${msg.message}`);
-          if (msg.code === 'HC_FORBIDDEN' || msg.code === 'HC_INVALID_NAME' || msg.code === 'HC_SERVICE_NOT_FOUND') {
+          if (
+            msg.code === 'HC_FORBIDDEN' ||
+            msg.code === 'HC_INVALID_NAME' ||
+            msg.code === 'HC_SERVICE_NOT_FOUND'
+          ) {
             ws.close();
             stopping = true;
             resolve(1);
@@ -67,15 +89,19 @@ export const watchCommand: Command = async (argv) => {
         if (msg.type === 'patch') return;
         etag = msg.etag;
         if (values.json) return;
-        if (msg.type === 'subscribed') print(`${at} ${service} [${profiles}] up to date at ${msg.version.slice(0, 12)}`);
+        if (msg.type === 'subscribed')
+          print(`${at} ${service} [${profiles}] up to date at ${msg.version.slice(0, 12)}`);
         else if (msg.type === 'snapshot') {
           print(`${at} ${service} [${profiles}] version ${msg.version.slice(0, 12)}`);
-          for (const [k, v] of Object.entries(flatten(msg.config))) print(`  ${k} = ${JSON.stringify(v)}`);
+          for (const [k, v] of Object.entries(flatten(msg.config)))
+            print(`  ${k} = ${JSON.stringify(v)}`);
         } else if (msg.type === 'change') {
           const flat = flatten(msg.config);
           print(`${at} change → ${msg.version.slice(0, 12)}: ${msg.changedKeys.join(', ')}`);
           for (const key of msg.changedKeys) {
-            const shown = Object.entries(flat).filter(([k]) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[`));
+            const shown = Object.entries(flat).filter(
+              ([k]) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[`),
+            );
             if (shown.length === 0) print(`  ${key} (removed)`);
             for (const [k, v] of shown) print(`  ${k} = ${JSON.stringify(v)}`);
           }

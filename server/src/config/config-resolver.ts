@@ -47,7 +47,11 @@ export class ConfigResolver {
   }
 
   /** The files that apply, highest precedence first: [file name, blob id]. */
-  applicableFiles(snapshot: Snapshot, service: string, profiles: readonly string[]): [string, string][] {
+  applicableFiles(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+  ): [string, string][] {
     const out: [string, string][] = [];
     for (const base of candidateBases(service, profiles)) {
       for (const ext of EXTENSIONS) {
@@ -72,7 +76,9 @@ export class ConfigResolver {
 
   /** True when the service has a file or a schema of its own at the snapshot. */
   isKnown(snapshot: Snapshot, service: string): boolean {
-    return snapshot.schemas.has(service) || EXTENSIONS.some((ext) => snapshot.files.has(service + ext));
+    return (
+      snapshot.schemas.has(service) || EXTENSIONS.some((ext) => snapshot.files.has(service + ext))
+    );
   }
 
   /** Merges the document. Never throws for bad content: problems come back as values. */
@@ -129,7 +135,11 @@ export class ConfigResolver {
         found = true;
         const pointer = `/${path.join('/')}`;
         if (!decode) {
-          problems.push({ file: source.file, path: pointer, message: `\`${path.join('.')}\` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (${source.file})` });
+          problems.push({
+            file: source.file,
+            path: pointer,
+            message: `\`${path.join('.')}\` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (${source.file})`,
+          });
           return value;
         }
         try {
@@ -141,7 +151,9 @@ export class ConfigResolver {
       }
       if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
       if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]),
+        );
       }
       return value;
     };
@@ -163,7 +175,8 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
   }
   const services = new Set<string>(snapshot.schemas.keys());
   for (const base of bases) {
-    if (base !== 'application' && !base.startsWith('application-') && NAME.test(base)) services.add(base);
+    if (base !== 'application' && !base.startsWith('application-') && NAME.test(base))
+      services.add(base);
   }
   // `orders-dev` is a profile file of `orders`, not a service, when `orders` exists.
   for (const service of [...services]) {
@@ -176,7 +189,8 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
     }
   }
   const shared: string[] = [];
-  for (const base of bases) if (base.startsWith('application-') && NAME.test(base.slice(12))) shared.push(base.slice(12));
+  for (const base of bases)
+    if (base.startsWith('application-') && NAME.test(base.slice(12))) shared.push(base.slice(12));
   const out = new Map<string, Set<string>>();
   for (const service of services) out.set(service, new Set(shared));
   // Each profile file names its service by its longest known prefix.

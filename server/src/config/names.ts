@@ -37,7 +37,10 @@ export function parseProfiles(profiles: string | readonly string[] | undefined):
   const names = list.filter((p) => p !== '');
   if (names.length === 0) return ['default'];
   if (names.length > MAX_PROFILES) {
-    throw new InvalidInputError('HC_INVALID_NAME', `at most ${MAX_PROFILES} profiles may be named, got ${names.length}`);
+    throw new InvalidInputError(
+      'HC_INVALID_NAME',
+      `at most ${MAX_PROFILES} profiles may be named, got ${names.length}`,
+    );
   }
   for (const p of names) {
     if (!NAME.test(p)) {
@@ -53,7 +56,12 @@ export function parseProfiles(profiles: string | readonly string[] | undefined):
 
 /** @throws InvalidInputError (400, HC_INVALID_LABEL) unless `label` is a safe label. */
 export function checkLabel(label: string): string {
-  if (!LABEL.test(label) || label.includes('..') || label.endsWith('/') || label.endsWith('.lock')) {
+  if (
+    !LABEL.test(label) ||
+    label.includes('..') ||
+    label.endsWith('/') ||
+    label.endsWith('.lock')
+  ) {
     throw new InvalidInputError(
       'HC_INVALID_LABEL',
       `label ${describe(label)} is not a valid branch, tag or commit id`,

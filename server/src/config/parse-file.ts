@@ -42,13 +42,25 @@ export function parseConfigFile(file: string, text: string): ParsedFile {
   const error = doc.errors[0];
   if (error) {
     const line = lines.linePos(error.pos[0]).line;
-    const reason = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'syntax error';
-    return { ok: false, problem: { file, path: '', line, message: `${file} line ${line}: ${reason}` } };
+    const reason =
+      error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'syntax error';
+    return {
+      ok: false,
+      problem: { file, path: '', line, message: `${file} line ${line}: ${reason}` },
+    };
   }
   const dup = duplicateKey(doc.contents);
   if (dup) {
     const line = lines.linePos(dup.pos).line;
-    return { ok: false, problem: { file, path: '', line, message: `${file} line ${line}: key "${dup.key.slice(0, 80)}" appears twice in the same map` } };
+    return {
+      ok: false,
+      problem: {
+        file,
+        path: '',
+        line,
+        message: `${file} line ${line}: key "${dup.key.slice(0, 80)}" appears twice in the same map`,
+      },
+    };
   }
   let value: unknown;
   try {
@@ -57,7 +69,15 @@ export function parseConfigFile(file: string, text: string): ParsedFile {
     return { ok: false, problem: { file, path: '', message: `${file}: ${(e as Error).message}` } };
   }
   if (!isObject(value)) {
-    return { ok: false, problem: { file, path: '', line: 1, message: `${file} must hold a map of settings at the top level` } };
+    return {
+      ok: false,
+      problem: {
+        file,
+        path: '',
+        line: 1,
+        message: `${file} must hold a map of settings at the top level`,
+      },
+    };
   }
   return { ok: true, config: value };
 }
@@ -74,7 +94,9 @@ export function lineOf(text: string, path: readonly (string | number)[]): number
   let at: number | undefined = (doc.contents as Node | null)?.range?.[0];
   for (const key of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+      );
       if (!pair) return at === undefined ? undefined : lines.linePos(at).line;
       at = (pair.key as Node).range?.[0] ?? at;
       node = pair.value;

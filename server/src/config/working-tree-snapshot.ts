@@ -15,7 +15,9 @@ function blobId(data: Buffer): string {
  * A snapshot of a folder as it is on disk (uncommitted edits included), for
  * `hotconf validate` as a pre-commit hook. Returns the snapshot and a blob reader.
  */
-export async function workingTreeSnapshot(dir: string): Promise<{ snapshot: Snapshot; readBlob(oid: string): Promise<Buffer> }> {
+export async function workingTreeSnapshot(
+  dir: string,
+): Promise<{ snapshot: Snapshot; readBlob(oid: string): Promise<Buffer> }> {
   const blobs = new Map<string, Buffer>();
   const files = new Map<string, string>();
   const schemas = new Map<string, string>();
@@ -26,16 +28,25 @@ export async function workingTreeSnapshot(dir: string): Promise<{ snapshot: Snap
     return id;
   };
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile() && CONFIG_FILE.test(entry.name)) files.set(entry.name, await add(path.join(dir, entry.name)));
+    if (entry.isFile() && CONFIG_FILE.test(entry.name))
+      files.set(entry.name, await add(path.join(dir, entry.name)));
   }
   const schemaDir = path.join(dir, 'schemas');
   const schemaEntries = await readdir(schemaDir, { withFileTypes: true }).catch(() => []);
   for (const entry of schemaEntries) {
     const m = SCHEMA_FILE.exec(entry.name);
-    if (entry.isFile() && m) schemas.set(m[1] as string, await add(path.join(schemaDir, entry.name)));
+    if (entry.isFile() && m)
+      schemas.set(m[1] as string, await add(path.join(schemaDir, entry.name)));
   }
   const snapshot: Snapshot = {
-    commit: { id: 'working-tree', author: '', email: '', time: new Date().toISOString(), message: 'uncommitted working tree', parents: [] },
+    commit: {
+      id: 'working-tree',
+      author: '',
+      email: '',
+      time: new Date().toISOString(),
+      message: 'uncommitted working tree',
+      parents: [],
+    },
     files,
     schemas,
     prefix: '',

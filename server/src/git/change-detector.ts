@@ -43,7 +43,14 @@ export class ChangeDetector {
   metrics: { fetched(seconds: number, ok: boolean): void } | undefined;
 
   constructor(private readonly options: ChangeDetectorOptions) {
-    this.state = { kind: options.repository.kind, lastFetch: undefined, lastSuccess: new Date().toISOString(), lastError: undefined, fetches: 0, failures: 0 };
+    this.state = {
+      kind: options.repository.kind,
+      lastFetch: undefined,
+      lastSuccess: new Date().toISOString(),
+      lastError: undefined,
+      fetches: 0,
+      failures: 0,
+    };
   }
 
   /** Starts watching (local) and polling. */
@@ -51,11 +58,14 @@ export class ChangeDetector {
     const { repository } = this.options;
     if (repository.kind === 'local') {
       const gitDir = repository.gitDir;
-      this.watcher = watch([path.join(gitDir, 'refs'), path.join(gitDir, 'packed-refs'), path.join(gitDir, 'HEAD')], {
-        ignoreInitial: true,
-        ignored: (p: string) => p.endsWith('.lock'),
-        persistent: false,
-      });
+      this.watcher = watch(
+        [path.join(gitDir, 'refs'), path.join(gitDir, 'packed-refs'), path.join(gitDir, 'HEAD')],
+        {
+          ignoreInitial: true,
+          ignored: (p: string) => p.endsWith('.lock'),
+          persistent: false,
+        },
+      );
       const kick = () => {
         void this.check(false);
         // chokidar throttles `change` per path for 50 ms and drops what comes in between:
@@ -117,7 +127,10 @@ export class ChangeDetector {
         this.metrics?.fetched((performance.now() - started) / 1000, false);
         this.state.failures++;
         this.state.lastError = 'fetch from the remote failed';
-        logger.warn({ err: (error as Error).message }, 'fetch from the remote failed; serving what is already published');
+        logger.warn(
+          { err: (error as Error).message },
+          'fetch from the remote failed; serving what is already published',
+        );
         return;
       }
     }

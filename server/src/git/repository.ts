@@ -92,12 +92,16 @@ export class Repository {
     if (options.searchPath !== undefined) prefix = normalisePrefix(options.searchPath);
     const defaultLabel = options.label ?? (await detectDefaultLabel(gitDir));
     const repo = new Repository(kind, gitDir, prefix, defaultLabel, logger);
-    const format = await runGit(['rev-parse', '--show-object-format'], { cwd: gitDir }).catch(() => 'sha1');
+    const format = await runGit(['rev-parse', '--show-object-format'], { cwd: gitDir }).catch(
+      () => 'sha1',
+    );
     repo.oidBytes = format.trim() === 'sha256' ? 32 : 20;
     await repo.refreshLabels();
     if (!(await repo.resolveLabel(defaultLabel))) {
       repo.close();
-      throw new Error(`the repository has no branch, tag or commit "${defaultLabel}" to serve by default`);
+      throw new Error(
+        `the repository has no branch, tag or commit "${defaultLabel}" to serve by default`,
+      );
     }
     return repo;
   }
@@ -159,7 +163,10 @@ export class Repository {
   /** Fetches a remote into its mirror. No-op for a local repository. */
   async fetch(): Promise<void> {
     if (this.kind !== 'remote') return;
-    await runGit(['fetch', '--prune', '--quiet', 'origin'], { cwd: this.gitDir, timeoutMs: 120_000 });
+    await runGit(['fetch', '--prune', '--quiet', 'origin'], {
+      cwd: this.gitDir,
+      timeoutMs: 120_000,
+    });
   }
 
   /** Reads the config files of a commit. Cached: a commit never changes. */
@@ -214,7 +221,9 @@ export class Repository {
     const schemas = new Map<string, string>();
     let treeId: string | undefined = tree;
     for (const segment of this.prefix.split('/').filter(Boolean)) {
-      treeId = treeId ? (await this.readTree(treeId)).find((e) => e.name === segment && e.mode === '40000')?.oid : undefined;
+      treeId = treeId
+        ? (await this.readTree(treeId)).find((e) => e.name === segment && e.mode === '40000')?.oid
+        : undefined;
     }
     if (treeId) {
       for (const entry of await this.readTree(treeId)) {
@@ -239,23 +248,35 @@ export class Repository {
 }
 
 function normalisePrefix(p: string): string {
-  const clean = p.split('/').filter((s) => s && s !== '.').join('/');
+  const clean = p
+    .split('/')
+    .filter((s) => s && s !== '.')
+    .join('/');
   return clean ? `${clean}/` : '';
 }
 
 async function detectDefaultLabel(gitDir: string): Promise<string> {
-  const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: gitDir }).catch(() => '');
+  const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
+    cwd: gitDir,
+  }).catch(() => '');
   return branch.trim() || 'HEAD';
 }
 
-async function locateLocal(dir: string, logger: Logger): Promise<{ gitDir: string; prefix: string }> {
+async function locateLocal(
+  dir: string,
+  logger: Logger,
+): Promise<{ gitDir: string; prefix: string }> {
   try {
-    const out = await runGit(['rev-parse', '--is-bare-repository', '--git-common-dir', '--show-prefix'], { cwd: dir });
+    const out = await runGit(
+      ['rev-parse', '--is-bare-repository', '--git-common-dir', '--show-prefix'],
+      { cwd: dir },
+    );
     const [bare, common, prefix] = out.split('\n');
     const gitDir = path.resolve(dir, common ?? '.git');
     return { gitDir, prefix: bare === 'true' ? '' : normalisePrefix(prefix ?? '') };
   } catch (error) {
-    if (!(error instanceof GitCommandError) || !/not a git repository/i.test(error.stderr)) throw error;
+    if (!(error instanceof GitCommandError) || !/not a git repository/i.test(error.stderr))
+      throw error;
   }
   // A plain folder: make it a repository so every later change is a commit.
   const entries = await readdir(dir);
@@ -266,7 +287,10 @@ async function locateLocal(dir: string, logger: Logger): Promise<{ gitDir: strin
     .addConfig('user.name', 'hotconf', false, 'local')
     .addConfig('user.email', 'hotconf@localhost', false, 'local');
   await git.commit('hotconf: initial import', undefined, { '--allow-empty': null });
-  logger.info({ files: entries.length }, 'initialised the config folder as a git repository with one commit');
+  logger.info(
+    { files: entries.length },
+    'initialised the config folder as a git repository with one commit',
+  );
   return { gitDir: path.join(dir, '.git'), prefix: '' };
 }
 
@@ -274,18 +298,27 @@ async function mirrorRemote(url: string, cacheDir: string, logger: Logger): Prom
   const name = createHash('sha256').update(url).digest('hex').slice(0, 16);
   const dir = path.resolve(cacheDir, `${name}.git`);
   const safe = redactUrl(url);
-  const exists = await access(path.join(dir, 'HEAD')).then(() => true, () => false);
+  const exists = await access(path.join(dir, 'HEAD')).then(
+    () => true,
+    () => false,
+  );
   try {
     if (exists) {
       await runGit(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir, timeoutMs: 120_000 });
       logger.info({ remote: safe }, 'fetched the cached mirror of the remote');
     } else {
       await mkdir(path.dirname(dir), { recursive: true });
-      await runGit(['clone', '--mirror', '--quiet', '--', url, dir], { cwd: path.dirname(dir), timeoutMs: 120_000 });
+      await runGit(['clone', '--mirror', '--quiet', '--', url, dir], {
+        cwd: path.dirname(dir),
+        timeoutMs: 120_000,
+      });
       logger.info({ remote: safe }, 'cloned the remote repository');
     }
   } catch (error) {
-    const reason = error instanceof GitCommandError ? error.stderr.replaceAll(url, safe).trim().split('\n').pop() : String(error);
+    const reason =
+      error instanceof GitCommandError
+        ? error.stderr.replaceAll(url, safe).trim().split('\n').pop()
+        : String(error);
     throw new Error(`cannot reach the config repository ${safe}: ${reason ?? 'git failed'}`);
   }
   return dir;

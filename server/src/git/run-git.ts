@@ -17,7 +17,9 @@ export class GitCommandError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`git ${args[0] ?? ''} failed (${exitCode ?? 'killed'}): ${stderr.trim().split('\n').pop() ?? ''}`);
+    super(
+      `git ${args[0] ?? ''} failed (${exitCode ?? 'killed'}): ${stderr.trim().split('\n').pop() ?? ''}`,
+    );
     this.name = 'GitCommandError';
   }
 }

@@ -35,7 +35,8 @@ export function requirePrincipal(access: Access, authorization: string | undefin
 
 /** @throws ForbiddenError (403) when `principal` may not read `service`. */
 export function requireRead(principal: Principal, service: string): void {
-  if (!principal.canRead(service)) throw new ForbiddenError(`this token may not read service ${service}`);
+  if (!principal.canRead(service))
+    throw new ForbiddenError(`this token may not read service ${service}`);
 }
 
 /** @throws ForbiddenError (403) unless `principal` is an admin. */

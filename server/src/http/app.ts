@@ -29,6 +29,12 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(springRoutes({ publisher: deps.publisher, access: deps.access, defaultLabel: deps.repository.defaultLabel }));
+  app.use(
+    springRoutes({
+      publisher: deps.publisher,
+      access: deps.access,
+      defaultLabel: deps.repository.defaultLabel,
+    }),
+  );
   return app;
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../logger.js';
 
 /** The one error body shape: `{error: {code, message, details?}}`. */
 export function errorBody(code: string, message: string, details?: unknown): string {
-  return JSON.stringify({ error: details === undefined ? { code, message } : { code, message, details } });
+  return JSON.stringify({
+    error: details === undefined ? { code, message } : { code, message, details },
+  });
 }
 
 /**
@@ -33,16 +35,36 @@ function classify(error: unknown, logger: Logger, ctx: Context) {
   if (error instanceof HotconfError) {
     if (error.status >= 500 && error.status !== 503) {
       logger.error({ err: error, method: ctx.method, route: ctx.state.route }, 'request failed');
-      return { status: error.status, code: error.code, message: 'internal error', details: undefined };
+      return {
+        status: error.status,
+        code: error.code,
+        message: 'internal error',
+        details: undefined,
+      };
     }
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+    };
   }
   if (error instanceof URIError) {
-    return { status: 400, code: 'HC_BAD_REQUEST', message: 'the request path is not valid percent-encoding', details: undefined };
+    return {
+      status: 400,
+      code: 'HC_BAD_REQUEST',
+      message: 'the request path is not valid percent-encoding',
+      details: undefined,
+    };
   }
   const http = error as { status?: number; expose?: boolean };
   if (typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
-    return { status: http.status, code: 'HC_BAD_REQUEST', message: 'bad request', details: undefined };
+    return {
+      status: http.status,
+      code: 'HC_BAD_REQUEST',
+      message: 'bad request',
+      details: undefined,
+    };
   }
   logger.error({ err: error, method: ctx.method }, 'request failed');
   return { status: 500, code: 'HC_INTERNAL', message: 'internal error', details: undefined };

@@ -34,11 +34,14 @@ export function gracefulCloser(server: http.Server): (graceMs: number) => Promis
 
   return async (graceMs) => {
     closing = true;
-    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    const closed = new Promise<void>((resolve) =>
+      net.Server.prototype.close.call(server, () => resolve()),
+    );
     const reap = () => {
       const now = performance.now();
       for (const [socket, conn] of connections) {
-        if (conn.inFlight === 0 && socket.writableLength === 0 && now - conn.idleSince >= IDLE_MS) socket.end();
+        if (conn.inFlight === 0 && socket.writableLength === 0 && now - conn.idleSince >= IDLE_MS)
+          socket.end();
       }
     };
     const reaper = setInterval(reap, 100);

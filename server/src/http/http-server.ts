@@ -25,7 +25,12 @@ export interface HttpServerOptions {
  */
 export async function listenHttp(options: HttpServerOptions): Promise<HttpServer> {
   const server = http.createServer(
-    { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 },
+    {
+      maxHeaderSize: 16 * 1024,
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1000,
+    },
     options.app.callback(),
   );
   server.keepAliveTimeout = 65_000;

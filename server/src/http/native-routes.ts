@@ -26,7 +26,8 @@ export interface NativeRoutesDeps {
 export function queryLabel(ctx: Context): string | undefined {
   const raw = ctx.query.label;
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw new InvalidInputError('HC_INVALID_LABEL', 'label may be given once');
+  if (typeof raw !== 'string')
+    throw new InvalidInputError('HC_INVALID_LABEL', 'label may be given once');
   return checkLabel(raw);
 }
 
@@ -72,7 +73,9 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
       label,
       services: [...services.keys()].sort().map((name) => ({
         service: name,
-        documents: (services.get(name) ?? []).sort((a, b) => a.profiles.join().localeCompare(b.profiles.join())),
+        documents: (services.get(name) ?? []).sort((a, b) =>
+          a.profiles.join().localeCompare(b.profiles.join()),
+        ),
       })),
     });
   });
@@ -114,7 +117,10 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
     deps.onRefresh?.();
     await deps.detector.refresh();
     await publisher.settled();
-    sendJson(ctx, { labels: Object.fromEntries(repository.labelTable()), lastError: deps.detector.state.lastError ?? null });
+    sendJson(ctx, {
+      labels: Object.fromEntries(repository.labelTable()),
+      lastError: deps.detector.state.lastError ?? null,
+    });
   });
 
   router.get('/health', (ctx) => sendJson(ctx, { status: 'ok' }));

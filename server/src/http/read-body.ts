@@ -9,7 +9,8 @@ export const MAX_BODY_BYTES = 1 << 20;
  * all. Raw bytes, because webhook signatures are computed over exactly what was sent.
  */
 export async function readBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const tooLarge = () => new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
+  const tooLarge = () =>
+    new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
   const declared = Number(ctx.get('Content-Length') || '0');
   if (declared > limit) {
     ctx.set('Connection', 'close');

@@ -6,7 +6,13 @@ import { bodyOf, type PublishedDocument } from '../publish/published-document.js
 /** `GET /v1/config/...` body, built once per published document. */
 export function nativeBody(doc: PublishedDocument): Buffer {
   return bodyOf(doc, 'native', () => {
-    const head = JSON.stringify({ service: doc.service, profiles: doc.profiles, label: doc.label, version: doc.version, etag: doc.etag });
+    const head = JSON.stringify({
+      service: doc.service,
+      profiles: doc.profiles,
+      label: doc.label,
+      version: doc.version,
+      etag: doc.etag,
+    });
     const sources = JSON.stringify(doc.sources.map((s) => s.file));
     return `${head.slice(0, -1)},"config":${doc.configJson},"sources":${sources}}`;
   });
@@ -21,8 +27,11 @@ export function springBody(doc: PublishedDocument, requestedLabel: string | null
   return bodyOf(doc, `spring:${requestedLabel ?? ''}`, () => {
     const propertySources = doc.sources.map((s) => ({ name: s.file, source: flatten(s.config) }));
     const declared = new Set(propertySources.flatMap((p) => Object.keys(p.source)));
-    const defaults = Object.fromEntries(Object.entries(flatten(doc.config)).filter(([k]) => !declared.has(k)));
-    if (Object.keys(defaults).length > 0) propertySources.push({ name: 'hotconf:schema-defaults', source: defaults });
+    const defaults = Object.fromEntries(
+      Object.entries(flatten(doc.config)).filter(([k]) => !declared.has(k)),
+    );
+    if (Object.keys(defaults).length > 0)
+      propertySources.push({ name: 'hotconf:schema-defaults', source: defaults });
     return JSON.stringify({
       name: doc.service,
       profiles: doc.profiles,

@@ -6,7 +6,10 @@ export function sendCached(ctx: Context, etag: string, type: string, body: Buffe
   ctx.set('ETag', quoted);
   ctx.set('Cache-Control', 'no-cache');
   const inm = ctx.get('If-None-Match');
-  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === quoted || t.trim() === '*')) {
+  if (
+    inm &&
+    inm.split(',').some((t) => t.trim().replace(/^W\//, '') === quoted || t.trim() === '*')
+  ) {
     ctx.status = 304;
     return;
   }

@@ -1,5 +1,11 @@
 import type { Context, Next } from 'koa';
-import { checkLabel, checkService, decodeSpringLabel, parseProfiles, RESERVED } from '../config/names.js';
+import {
+  checkLabel,
+  checkService,
+  decodeSpringLabel,
+  parseProfiles,
+  RESERVED,
+} from '../config/names.js';
 import { InvalidInputError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
 import { requirePrincipal, requireRead, type Access } from './access.js';
@@ -27,28 +33,44 @@ function decode(segment: string): string {
  */
 export function springRoutes(deps: SpringRoutesDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.body !== undefined || ctx.status !== 404) return next();
+    if (
+      (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
+      ctx.body !== undefined ||
+      ctx.status !== 404
+    )
+      return next();
     const segments = ctx.path.split('/').slice(1);
-    if (segments.length === 0 || segments.length > 3 || segments.some((s) => s === '')) return next();
+    if (segments.length === 0 || segments.length > 3 || segments.some((s) => s === ''))
+      return next();
     if (RESERVED.has(segments[0] ?? '') && segments.length === 1) return next();
     const last = segments[segments.length - 1] as string;
     const file = FILE.exec(last);
     if (file && segments.length <= 2) {
-      const label = segments.length === 2 ? checkLabel(decodeSpringLabel(decode(segments[0] as string))) : undefined;
+      const label =
+        segments.length === 2
+          ? checkLabel(decodeSpringLabel(decode(segments[0] as string)))
+          : undefined;
       await serveFile(ctx, deps, decode(file[1] as string), file[2] as Rendering, label);
       return;
     }
     if (segments.length < 2) return next();
     const service = checkService(decode(segments[0] as string));
     const profiles = parseProfiles(decode(segments[1] as string));
-    const label = segments[2] === undefined ? undefined : checkLabel(decodeSpringLabel(decode(segments[2])));
+    const label =
+      segments[2] === undefined ? undefined : checkLabel(decodeSpringLabel(decode(segments[2])));
     requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
     const doc = await deps.publisher.document(service, profiles, label);
     sendCached(ctx, doc.etag, 'application/json', springBody(doc, label ?? null));
   };
 }
 
-async function serveFile(ctx: Context, deps: SpringRoutesDeps, name: string, ext: Rendering, label: string | undefined) {
+async function serveFile(
+  ctx: Context,
+  deps: SpringRoutesDeps,
+  name: string,
+  ext: Rendering,
+  label: string | undefined,
+) {
   const { service, profiles } = await splitName(deps.publisher, name, label ?? deps.defaultLabel);
   requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
   const doc = await deps.publisher.document(service, profiles, label);
@@ -65,12 +87,19 @@ async function splitName(publisher: Publisher, name: string, label: string) {
   const known = await publisher.services(label).catch(() => new Map<string, Set<string>>());
   for (let i = name.lastIndexOf('-'); i > 0; i = name.lastIndexOf('-', i - 1)) {
     const service = name.slice(0, i);
-    if (known.has(service)) return { service: checkService(service), profiles: parseProfiles(name.slice(i + 1)) };
+    if (known.has(service))
+      return { service: checkService(service), profiles: parseProfiles(name.slice(i + 1)) };
   }
   const dash = name.lastIndexOf('-');
   if (dash <= 0) {
     if (known.has(name)) return { service: checkService(name), profiles: ['default'] };
-    throw new InvalidInputError('HC_INVALID_NAME', 'a file name must be {service}-{profiles}.{ext}');
+    throw new InvalidInputError(
+      'HC_INVALID_NAME',
+      'a file name must be {service}-{profiles}.{ext}',
+    );
   }
-  return { service: checkService(name.slice(0, dash)), profiles: parseProfiles(name.slice(dash + 1)) };
+  return {
+    service: checkService(name.slice(0, dash)),
+    profiles: parseProfiles(name.slice(dash + 1)),
+  };
 }

@@ -41,7 +41,8 @@ function verify(ctx: Context, provider: Provider, secret: string, body: Buffer):
   const sig256 = ctx.get('X-Hub-Signature-256') || ctx.get('X-Hub-Signature');
   let ok = false;
   if (provider === 'gitlab') ok = equal(ctx.get('X-Gitlab-Token'), secret);
-  else if (provider === 'gitea') ok = equal(ctx.get('X-Gitea-Signature') || ctx.get('X-Gogs-Signature'), expected);
+  else if (provider === 'gitea')
+    ok = equal(ctx.get('X-Gitea-Signature') || ctx.get('X-Gogs-Signature'), expected);
   else if (sig256) ok = equal(sig256, `sha256=${expected}`);
   else if (ctx.get('X-Gitlab-Token')) ok = equal(ctx.get('X-Gitlab-Token'), secret);
   if (!ok) throw new UnauthorizedError('the webhook signature or token does not match');
@@ -50,11 +51,15 @@ function verify(ctx: Context, provider: Provider, secret: string, body: Buffer):
 /** Branch and tag refs a push payload names (GitHub, GitLab, Gitea: `ref`; Bitbucket: `push.changes`). */
 function refsOf(payload: unknown): string[] {
   if (!payload || typeof payload !== 'object') return [];
-  const p = payload as { ref?: unknown; push?: { changes?: { new?: { name?: unknown; type?: unknown } }[] } };
+  const p = payload as {
+    ref?: unknown;
+    push?: { changes?: { new?: { name?: unknown; type?: unknown } }[] };
+  };
   const refs: string[] = [];
   if (typeof p.ref === 'string') refs.push(p.ref);
   for (const c of p.push?.changes ?? []) {
-    if (typeof c.new?.name === 'string') refs.push(`${c.new.type === 'tag' ? 'refs/tags/' : 'refs/heads/'}${c.new.name}`);
+    if (typeof c.new?.name === 'string')
+      refs.push(`${c.new.type === 'tag' ? 'refs/tags/' : 'refs/heads/'}${c.new.name}`);
   }
   return refs.filter((r) => /^refs\/(heads|tags)\/[A-Za-z0-9._/-]{1,200}$/.test(r)).slice(0, 100);
 }
@@ -70,7 +75,11 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const body = await readBody(ctx);
     const provider = providerOf(ctx);
     if (options.secret) verify(ctx, provider, options.secret, body);
-    const event = ctx.get('X-GitHub-Event') || ctx.get('X-Gitea-Event') || ctx.get('X-Gitlab-Event') || ctx.get('X-Event-Key');
+    const event =
+      ctx.get('X-GitHub-Event') ||
+      ctx.get('X-Gitea-Event') ||
+      ctx.get('X-Gitlab-Event') ||
+      ctx.get('X-Event-Key');
     if (provider === 'github' && event === 'ping') {
       sendJson(ctx, { accepted: true, event: 'ping' });
       return;

@@ -9,10 +9,12 @@ export function changedKeys(previous: ConfigObject | undefined, next: ConfigObje
   const out: string[] = [];
   const walk = (a: JsonValue | undefined, b: JsonValue | undefined, key: string): void => {
     if (isObject(a) && isObject(b)) {
-      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[k], b[k], key ? `${key}.${k}` : k);
+      for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk(a[k], b[k], key ? `${key}.${k}` : k);
     } else if (isObject(a) || isObject(b)) {
       // A map appeared, vanished, or became a scalar: every leaf under it changed.
-      const leaves = (v: JsonValue | undefined, k: string) => (isObject(v) ? walk(v, {}, k) : v !== undefined && out.push(k));
+      const leaves = (v: JsonValue | undefined, k: string) =>
+        isObject(v) ? walk(v, {}, k) : v !== undefined && out.push(k);
       if (isObject(a)) leaves(a, key);
       else if (a !== undefined) out.push(key);
       if (isObject(b)) walk({}, b, key);

@@ -37,6 +37,7 @@ export function applyMergePatch(target: ConfigObject, patch: ConfigObject): Conf
 
 function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
-  if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object')
+    return false;
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -32,7 +32,10 @@ export function etagOf(configJson: string): string {
 }
 
 export function makeDocument(
-  fields: Omit<PublishedDocument, 'configJson' | 'bodies' | 'etag'> & { etag?: string; configJson?: string },
+  fields: Omit<PublishedDocument, 'configJson' | 'bodies' | 'etag'> & {
+    etag?: string;
+    configJson?: string;
+  },
 ): PublishedDocument {
   const configJson = fields.configJson ?? JSON.stringify(fields.config);
   return { ...fields, configJson, etag: fields.etag ?? etagOf(configJson), bodies: new Map() };

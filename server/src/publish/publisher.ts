@@ -11,7 +11,8 @@ import { changedKeys } from './changed-keys.js';
 import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
 
 /** A document's state in one word (`/v1/services`). */
-export type DocumentState = 'ok' | 'unvalidated' | 'rejected' | 'degraded' | 'unavailable' | 'removed';
+export type DocumentState =
+  'ok' | 'unvalidated' | 'rejected' | 'degraded' | 'unavailable' | 'removed';
 
 /** Why a commit was not published for a document. */
 export interface Rejection {
@@ -115,7 +116,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   /** The record for a document, evaluating it on first request. Throws 404 for unknown. */
-  async record(service: string, profiles: readonly string[], label?: string): Promise<DocumentRecord> {
+  async record(
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+  ): Promise<DocumentRecord> {
     const effective = label ?? this.options.repository.defaultLabel;
     const key = documentKey(service, profiles, effective);
     const known = this.records.get(key);
@@ -145,7 +150,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   /** The published document, or the 404/503 a caller should get. */
-  async document(service: string, profiles: readonly string[], label?: string): Promise<PublishedDocument> {
+  async document(
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+  ): Promise<PublishedDocument> {
     const rec = await this.record(service, profiles, label);
     if (!rec.published) {
       throw new DocumentUnavailableError(
@@ -199,7 +208,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     await Promise.all(records.map((r) => this.evaluate(r, snapshot, seenAt)));
     if (label === repository.defaultLabel) {
       const fresh = this.discovered(snapshot).filter(
-        ([s, p]) => !this.records.get(documentKey(s, p, label)) || this.records.get(documentKey(s, p, label))?.removed,
+        ([s, p]) =>
+          !this.records.get(documentKey(s, p, label)) ||
+          this.records.get(documentKey(s, p, label))?.removed,
       );
       await this.createAll(fresh, label, head, false);
     }
@@ -214,7 +225,12 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     return out;
   }
 
-  private async createAll(list: [string, string[]][], label: string, head: string, walk: boolean): Promise<void> {
+  private async createAll(
+    list: [string, string[]][],
+    label: string,
+    head: string,
+    walk: boolean,
+  ): Promise<void> {
     const snapshot = await this.options.repository.snapshot(head);
     // Evaluate in parallel so git object reads pipeline through the one cat-file process.
     const batch = 64;
@@ -229,13 +245,21 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
   }
 
-  private async createOnDemand(service: string, profiles: readonly string[], label: string, key: string) {
+  private async createOnDemand(
+    service: string,
+    profiles: readonly string[],
+    label: string,
+    key: string,
+  ) {
     const { repository } = this.options;
     const head = await repository.resolveLabel(label);
     if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
     const snapshot = await repository.snapshot(head);
     if (!this.options.resolver.isKnown(snapshot, service)) {
-      throw new NotFoundError('HC_SERVICE_NOT_FOUND', `service ${service} has no config at label ${label}`);
+      throw new NotFoundError(
+        'HC_SERVICE_NOT_FOUND',
+        `service ${service} has no config at label ${label}`,
+      );
     }
     const record = this.newRecord(service, profiles, label);
     await this.evaluate(record, snapshot, performance.now(), true);
@@ -245,13 +269,18 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.records.set(key, record);
     this.onDemand++;
     // The label may have moved while this evaluated: catch up through the ordered path.
-    if (repository.isMovable(label) && repository.labelTable().get(label) !== head) void this.labelsMoved([{ label, from: head, to: undefined }]);
+    if (repository.isMovable(label) && repository.labelTable().get(label) !== head)
+      void this.labelsMoved([{ label, from: head, to: undefined }]);
     return record;
   }
 
   private evictOnDemand(): void {
     for (const [key, r] of this.records) {
-      if (this.listenerCount('change') === 0 || !r.published || r.label !== this.options.repository.defaultLabel) {
+      if (
+        this.listenerCount('change') === 0 ||
+        !r.published ||
+        r.label !== this.options.repository.defaultLabel
+      ) {
         this.records.delete(key);
         this.onDemand--;
         return;
@@ -278,12 +307,20 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (record.removed) return;
     record.removed = true;
     this.records.delete(record.key);
-    this.options.logger.info({ service: record.service, profiles: record.profiles, label: record.label }, 'document removed: its service has no config any more');
+    this.options.logger.info(
+      { service: record.service, profiles: record.profiles, label: record.label },
+      'document removed: its service has no config any more',
+    );
     this.emit('removed', record);
   }
 
   /** Brings one record to `snapshot`. `walk`: on failure, look back for a valid commit. */
-  private async evaluate(record: DocumentRecord, snapshot: Snapshot, seenAt: number, walk = false): Promise<void> {
+  private async evaluate(
+    record: DocumentRecord,
+    snapshot: Snapshot,
+    seenAt: number,
+    walk = false,
+  ): Promise<void> {
     const { resolver, logger } = this.options;
     const commit = snapshot.commit;
     if (!resolver.isKnown(snapshot, record.service)) {
@@ -294,7 +331,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const last = record.evaluated;
     if (last && last.fingerprint === fingerprint) {
       // Inputs untouched: still valid at this commit (or still broken).
-      if (last.valid && record.published && !record.degraded) record.published = withVersion(record.published, commit);
+      if (last.valid && record.published && !record.degraded)
+        record.published = withVersion(record.published, commit);
       record.evaluated = { commit: commit.id, fingerprint, valid: last.valid };
       return;
     }
@@ -305,7 +343,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       record.rejection = rejection;
       record.lastRejection = rejection;
       logger.warn(
-        { service: record.service, profiles: record.profiles, label: record.label, commit: commit.id, author: commit.author, problems: outcome.problems.map((p) => p.message) },
+        {
+          service: record.service,
+          profiles: record.profiles,
+          label: record.label,
+          commit: commit.id,
+          author: commit.author,
+          problems: outcome.problems.map((p) => p.message),
+        },
         'commit rejected: the previous version stays published',
       );
       this.emit('rejected', record, rejection);
@@ -332,26 +377,56 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     record.published = doc;
     if (previous) {
       logger.info(
-        { service: record.service, profiles: record.profiles, label: record.label, commit: commit.id, author: commit.author, etag: doc.etag },
+        {
+          service: record.service,
+          profiles: record.profiles,
+          label: record.label,
+          commit: commit.id,
+          author: commit.author,
+          etag: doc.etag,
+        },
         'published',
       );
-      this.emit('change', { record, document: doc, previous, changedKeys: changedKeys(previous.config, doc.config), seenAt });
+      this.emit('change', {
+        record,
+        document: doc,
+        previous,
+        changedKeys: changedKeys(previous.config, doc.config),
+        seenAt,
+      });
     }
   }
 
   private async judge(record: DocumentRecord, snapshot: Snapshot) {
-    const resolution = await this.options.resolver.resolve(snapshot, record.service, record.profiles);
+    const resolution = await this.options.resolver.resolve(
+      snapshot,
+      record.service,
+      record.profiles,
+    );
     if (!resolution.ok) return { ok: false as const, problems: resolution.problems };
-    const verdict = await this.options.gate.check(snapshot, record.service, resolution.config, resolution.sources);
+    const verdict = await this.options.gate.check(
+      snapshot,
+      record.service,
+      resolution.config,
+      resolution.sources,
+    );
     if (!verdict.ok) return verdict;
-    return { ...verdict, sources: resolution.sources.map(({ file, config }) => ({ file, config })) };
+    return {
+      ...verdict,
+      sources: resolution.sources.map(({ file, config }) => ({ file, config })),
+    };
   }
 
   /** Start-up rule: serve the newest valid commit among the last N that touched the files. */
   private async walkBackFor(record: DocumentRecord, head: Snapshot): Promise<void> {
     const { repository } = this.options;
-    const files = candidateBases(record.service, record.profiles).flatMap((base) => EXTENSIONS.map((ext) => base + ext));
-    const commits = await repository.commitsTouching(head.commit.id, this.walkBack, [...files, `schemas/${record.service}.schema.json`]);
+    const files = candidateBases(record.service, record.profiles).flatMap((base) =>
+      EXTENSIONS.map((ext) => base + ext),
+    );
+    const commits = await repository.commitsTouching(head.commit.id, this.walkBack, [
+      ...files,
+      `schemas/${record.service}.schema.json`,
+    ]);
     for (const id of commits) {
       if (id === head.commit.id) continue;
       const snapshot = await repository.snapshot(id);
@@ -369,7 +444,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         commit: snapshot.commit,
       });
       record.degraded = true;
-      this.options.logger.warn({ service: record.service, profiles: record.profiles, label: record.label, commit: id }, 'serving an older valid commit: the head is invalid (degraded)');
+      this.options.logger.warn(
+        { service: record.service, profiles: record.profiles, label: record.label, commit: id },
+        'serving an older valid commit: the head is invalid (degraded)',
+      );
       return;
     }
   }

@@ -16,7 +16,11 @@ export interface DocumentCheck {
  * Judges every service and profile found in a snapshot exactly as the server would
  * before publishing: what `hotconf validate` runs offline.
  */
-export async function checkSnapshot(snapshot: Snapshot, resolver: ConfigResolver, gate: SchemaGate): Promise<DocumentCheck[]> {
+export async function checkSnapshot(
+  snapshot: Snapshot,
+  resolver: ConfigResolver,
+  gate: SchemaGate,
+): Promise<DocumentCheck[]> {
   const out: DocumentCheck[] = [];
   const services = [...discoverServices(snapshot)].sort(([a], [b]) => a.localeCompare(b));
   for (const [service, found] of services) {

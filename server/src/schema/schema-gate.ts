@@ -11,8 +11,7 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 /** What the gate decided for one merged document. */
 export type Verdict =
-  | { ok: true; config: ConfigObject; validated: boolean }
-  | { ok: false; problems: Problem[] };
+  { ok: true; config: ConfigObject; validated: boolean } | { ok: false; problems: Problem[] };
 
 export interface SchemaGateOptions {
   /** Reads a blob's bytes. */
@@ -33,17 +32,36 @@ export class SchemaGate {
   private readonly compiled = new Map<string, Promise<Compiled>>();
 
   constructor(private readonly options: SchemaGateOptions) {
-    this.ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, validateSchema: true });
+    this.ajv = new Ajv2020({
+      allErrors: true,
+      useDefaults: true,
+      strict: false,
+      validateSchema: true,
+    });
     addFormats(this.ajv);
   }
 
   /** Judges `config`, merged from `sources`, for `service` at `snapshot`. */
-  async check(snapshot: Snapshot, service: string, config: ConfigObject, sources: readonly Source[]): Promise<Verdict> {
+  async check(
+    snapshot: Snapshot,
+    service: string,
+    config: ConfigObject,
+    sources: readonly Source[],
+  ): Promise<Verdict> {
     const schemaBlob = snapshot.schemas.get(service);
     const schemaFile = `${snapshot.prefix}schemas/${service}.schema.json`;
     if (!schemaBlob) {
       if (this.options.requireSchema) {
-        return { ok: false, problems: [{ file: schemaFile, path: '', message: `service ${service} has no schema (${schemaFile}) and HOTCONF_REQUIRE_SCHEMA is on` }] };
+        return {
+          ok: false,
+          problems: [
+            {
+              file: schemaFile,
+              path: '',
+              message: `service ${service} has no schema (${schemaFile}) and HOTCONF_REQUIRE_SCHEMA is on`,
+            },
+          ],
+        };
       }
       return { ok: true, config, validated: false };
     }
@@ -65,14 +83,28 @@ export class SchemaGate {
         try {
           schema = JSON.parse((await this.options.readBlob(blob)).toString('utf8'));
         } catch (e) {
-          return { ok: false, problem: { file, path: '', message: `${file} is not valid JSON: ${(e as Error).message}` } };
+          return {
+            ok: false,
+            problem: {
+              file,
+              path: '',
+              message: `${file} is not valid JSON: ${(e as Error).message}`,
+            },
+          };
         }
         try {
           // A schema's own $id must not collide across commits in ajv's registry.
           const validate = this.ajv.compile(stripId(schema) as object);
           return { ok: true, validate };
         } catch (e) {
-          return { ok: false, problem: { file, path: '', message: `${file} is not a valid JSON Schema: ${(e as Error).message}` } };
+          return {
+            ok: false,
+            problem: {
+              file,
+              path: '',
+              message: `${file} is not a valid JSON Schema: ${(e as Error).message}`,
+            },
+          };
         }
       })();
       this.compiled.set(blob, hit);
@@ -98,7 +130,9 @@ export class SchemaGate {
       const missing = (error.params as { missingProperty: string }).missingProperty;
       message = `\`${toDotted([...segments, missing])}\` is required`;
     } else if (error.keyword === 'enum') {
-      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues
+        .map((v) => JSON.stringify(v))
+        .join(', ');
       message = `\`${dotted || '(document)'}\` must be one of ${allowed}`;
     } else message = `\`${dotted || '(document)'}\` ${error.message ?? 'is invalid'}`;
     const where = await this.locate(target, sources);
@@ -118,7 +152,11 @@ export class SchemaGate {
       const source = sources.find((s) => has(s.config, prefix));
       if (source && (depth > 0 || sources.length === 1)) {
         const text = (await this.options.readBlob(source.blob)).toString('utf8');
-        const keys = prefix.map((k) => (/^\d+$/.test(k) && Array.isArray(get(source.config, prefix.slice(0, prefix.indexOf(k)))) ? Number(k) : k));
+        const keys = prefix.map((k) =>
+          /^\d+$/.test(k) && Array.isArray(get(source.config, prefix.slice(0, prefix.indexOf(k))))
+            ? Number(k)
+            : k,
+        );
         return { file: source.file, line: lineOf(text, keys) };
       }
     }

@@ -30,7 +30,10 @@ export class ClientMessageParser {
 
   parse(data: Buffer | string, size: number): ClientMessage | MessageFault {
     if (size > MAX_CLIENT_FRAME) {
-      return { code: 'HC_FRAME_TOO_LARGE', message: `frames may be at most ${MAX_CLIENT_FRAME} bytes` };
+      return {
+        code: 'HC_FRAME_TOO_LARGE',
+        message: `frames may be at most ${MAX_CLIENT_FRAME} bytes`,
+      };
     }
     let value: unknown;
     try {
@@ -44,14 +47,23 @@ export class ClientMessageParser {
     const { type, id } = value as { type?: unknown; id?: unknown };
     const idOf = typeof id === 'string' && id.length <= 128 ? { id } : {};
     if (type !== 'subscribe' && type !== 'unsubscribe') {
-      return { code: 'HC_UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`, ...idOf };
+      return {
+        code: 'HC_UNKNOWN_TYPE',
+        message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
+        ...idOf,
+      };
     }
     const validate = this.validators[type];
     if (validate(value)) return value as ClientMessage;
     const error = validate.errors?.[0];
     const where = error?.instancePath ?? '';
     const field = where.split('/')[1] ?? '';
-    const code = field === 'service' || field === 'profiles' ? 'HC_INVALID_NAME' : field === 'label' ? 'HC_INVALID_LABEL' : 'HC_BAD_MESSAGE';
+    const code =
+      field === 'service' || field === 'profiles'
+        ? 'HC_INVALID_NAME'
+        : field === 'label'
+          ? 'HC_INVALID_LABEL'
+          : 'HC_BAD_MESSAGE';
     const detail =
       error?.keyword === 'required'
         ? `missing field ${(error.params as { missingProperty: string }).missingProperty}`

@@ -72,5 +72,7 @@ export function changeFrame(id: string, doc: PublishedDocument, changedKeys: str
 }
 
 export function errorFrame(code: string, message: string, id?: string): string {
-  return JSON.stringify(id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message });
+  return JSON.stringify(
+    id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
+  );
 }

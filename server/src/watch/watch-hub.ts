@@ -10,7 +10,13 @@ import { changedKeys } from '../publish/changed-keys.js';
 import type { ChangeEvent, DocumentRecord, Publisher } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
-import { ChangeFrames, changeFrame, errorFrame, snapshotFrame, subscribedFrame } from './server-messages.js';
+import {
+  ChangeFrames,
+  changeFrame,
+  errorFrame,
+  snapshotFrame,
+  subscribedFrame,
+} from './server-messages.js';
 
 export interface WatchHubOptions {
   publisher: Publisher;
@@ -83,7 +89,12 @@ export class WatchHub {
       maxFaults: options.maxFaults ?? 10,
     };
     // Frames past 64 kB are answered with an error; ws itself cuts off at 1 MiB.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false, clientTracking: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 1 << 20,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
     options.publisher.on('change', (event) => this.broadcast(event));
     options.publisher.on('removed', (record) => this.dropDocument(record));
     this.heartbeat = setInterval(() => this.beat(), this.opts.pingIntervalMs);
@@ -104,7 +115,9 @@ export class WatchHub {
     const authorization = req.headers.authorization;
     const principal = this.options.access.identify(authorization);
     if (!principal) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"HC_UNAUTHORIZED","message":"a valid token is required"}}');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"HC_UNAUTHORIZED","message":"a valid token is required"}}',
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal, authorization));
@@ -122,7 +135,14 @@ export class WatchHub {
       for (const sub of [...conn.subs.values()]) {
         if (!principal.canRead(sub.record.service)) {
           this.unsubscribe(conn, sub.id);
-          this.send(conn, errorFrame('HC_FORBIDDEN', `this token may no longer read service ${sub.record.service}`, sub.id));
+          this.send(
+            conn,
+            errorFrame(
+              'HC_FORBIDDEN',
+              `this token may no longer read service ${sub.record.service}`,
+              sub.id,
+            ),
+          );
         }
       }
     }
@@ -148,12 +168,23 @@ export class WatchHub {
   }
 
   private accept(ws: WebSocket, principal: Principal, authorization: string | undefined): void {
-    const conn: Connection = { ws, principal, authorization, subs: new Map(), subscribing: new Set(), faults: 0, lastSeen: Date.now(), congestedSince: undefined };
+    const conn: Connection = {
+      ws,
+      principal,
+      authorization,
+      subs: new Map(),
+      subscribing: new Set(),
+      faults: 0,
+      lastSeen: Date.now(),
+      congestedSince: undefined,
+    };
     this.connections.add(conn);
     ws.on('message', (data: Buffer, isBinary) => {
       conn.lastSeen = Date.now();
       const size = data.length;
-      const parsed = isBinary ? { code: 'HC_BAD_MESSAGE', message: 'frames must be JSON text' } : this.parser.parse(data, size);
+      const parsed = isBinary
+        ? { code: 'HC_BAD_MESSAGE', message: 'frames must be JSON text' }
+        : this.parser.parse(data, size);
       if (isFault(parsed)) {
         this.fault(conn, parsed.code, parsed.message, parsed.id);
         return;
@@ -173,17 +204,26 @@ export class WatchHub {
 
   private fault(conn: Connection, code: string, message: string, id?: string): void {
     this.send(conn, errorFrame(code, message, id));
-    if (++conn.faults >= this.opts.maxFaults) conn.ws.close(CloseCodes.POLICY_VIOLATION, 'too many malformed messages');
+    if (++conn.faults >= this.opts.maxFaults)
+      conn.ws.close(CloseCodes.POLICY_VIOLATION, 'too many malformed messages');
   }
 
   private async subscribe(conn: Connection, msg: SubscribeMessage): Promise<void> {
     const held = new Set([...conn.subs.keys(), ...conn.subscribing]);
     if (!held.has(msg.id) && held.size >= this.opts.maxSubscriptions) {
-      this.fault(conn, 'HC_TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${this.opts.maxSubscriptions} subscriptions`, msg.id);
+      this.fault(
+        conn,
+        'HC_TOO_MANY_SUBSCRIPTIONS',
+        `a connection may hold at most ${this.opts.maxSubscriptions} subscriptions`,
+        msg.id,
+      );
       return;
     }
     if (!conn.principal.canRead(msg.service)) {
-      this.send(conn, errorFrame('HC_FORBIDDEN', `this token may not read service ${msg.service}`, msg.id));
+      this.send(
+        conn,
+        errorFrame('HC_FORBIDDEN', `this token may not read service ${msg.service}`, msg.id),
+      );
       return;
     }
     let record: DocumentRecord;
@@ -200,18 +240,36 @@ export class WatchHub {
     }
     if (!this.connections.has(conn)) return;
     this.unsubscribe(conn, msg.id);
-    const sub: Subscription = { id: msg.id, record, sent: record.published, pending: undefined, patch: msg.patch === true };
+    const sub: Subscription = {
+      id: msg.id,
+      record,
+      sent: record.published,
+      pending: undefined,
+      patch: msg.patch === true,
+    };
     conn.subs.set(msg.id, sub);
     let peers = this.byDocument.get(record.key);
     if (!peers) this.byDocument.set(record.key, (peers = new Set()));
     peers.add({ conn, sub });
     const doc = record.published;
     if (!doc) {
-      const problems = (record.rejection ?? record.lastRejection)?.problems.map((p) => p.message).join('; ');
-      this.send(conn, errorFrame('HC_DOCUMENT_INVALID', `no valid version to serve yet${problems ? `: ${problems}` : ''}`, msg.id));
+      const problems = (record.rejection ?? record.lastRejection)?.problems
+        .map((p) => p.message)
+        .join('; ');
+      this.send(
+        conn,
+        errorFrame(
+          'HC_DOCUMENT_INVALID',
+          `no valid version to serve yet${problems ? `: ${problems}` : ''}`,
+          msg.id,
+        ),
+      );
       return;
     }
-    this.send(conn, msg.etag === doc.etag ? subscribedFrame(msg.id, doc) : snapshotFrame(msg.id, doc));
+    this.send(
+      conn,
+      msg.etag === doc.etag ? subscribedFrame(msg.id, doc) : snapshotFrame(msg.id, doc),
+    );
   }
 
   private unsubscribe(conn: Connection, id: string): void {
@@ -239,7 +297,10 @@ export class WatchHub {
         conn.ws.send((sub.patch && frames.patchBytesFor(sub.id)) || frames.bytesFor(sub.id), TEXT);
       } else {
         // This subscriber held another version (it subscribed mid-flight): its own diff.
-        conn.ws.send(changeFrame(sub.id, event.document, changedKeys(sub.sent?.config, event.document.config)), TEXT);
+        conn.ws.send(
+          changeFrame(sub.id, event.document, changedKeys(sub.sent?.config, event.document.config)),
+          TEXT,
+        );
       }
       sub.sent = event.document;
       sent++;
@@ -254,7 +315,10 @@ export class WatchHub {
       if (conn.congestedSince === undefined) continue;
       if (conn.ws.bufferedAmount > this.opts.bufferLimit / 2) {
         if (now - conn.congestedSince > this.opts.stuckTimeoutMs) {
-          this.options.logger.warn({ subscriptions: conn.subs.size }, 'closing a WebSocket that stopped reading');
+          this.options.logger.warn(
+            { subscriptions: conn.subs.size },
+            'closing a WebSocket that stopped reading',
+          );
           conn.ws.terminate();
         }
         continue;
@@ -276,7 +340,14 @@ export class WatchHub {
     if (!peers) return;
     for (const { conn, sub } of [...peers]) {
       this.unsubscribe(conn, sub.id);
-      this.send(conn, errorFrame('HC_SERVICE_NOT_FOUND', `service ${record.service} has no config any more`, sub.id));
+      this.send(
+        conn,
+        errorFrame(
+          'HC_SERVICE_NOT_FOUND',
+          `service ${record.service} has no config any more`,
+          sub.id,
+        ),
+      );
     }
   }
 
