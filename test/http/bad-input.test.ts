@@ -76,27 +76,6 @@ describe('bad input over HTTP', () => {
     expect(reply.json).to.deep.equal({ error: { code: 'HC_NOT_FOUND', message: 'no such route' } });
   });
 
-  it('still serves correctly afterwards', async () => {
-    expect((await request(`${server.url}/v1/config/orders/dev`)).json.config).to.deep.equal({
-      ok: true,
-    });
-  });
-});
-
-describe('bad input over HTTP: bodies and whitespace', () => {
-  let repo: GitFixture;
-  let server: HotconfServer;
-
-  before(async () => {
-    repo = await GitFixture.create({ 'orders.yml': 'ok: true\n' });
-    server = await startServer({ repo: repo.dir });
-  });
-
-  after(async () => {
-    await server.close();
-    await repo.remove();
-  });
-
   it('answers 413 (not a reset) to a chunked body past the limit', async () => {
     const body = Buffer.alloc(2.5 * 1024 * 1024, 'x');
     const reply = await rawRequest(server.url, '/v1/webhook', {
@@ -112,5 +91,11 @@ describe('bad input over HTTP: bodies and whitespace', () => {
     const reply = await rawRequest(server.url, '/v1/config/orders/dev%0A');
     expect(reply.status).to.equal(400);
     expect(reply.json.error.code).to.equal('HC_INVALID_NAME');
+  });
+
+  it('still serves correctly afterwards', async () => {
+    expect((await request(`${server.url}/v1/config/orders/dev`)).json.config).to.deep.equal({
+      ok: true,
+    });
   });
 });

@@ -78,33 +78,22 @@ export class SchemaGate {
   private compile(blob: string, file: string): Promise<Compiled> {
     let hit = this.compiled.get(blob);
     if (!hit) {
+      const refuse = (why: string, e: unknown): Compiled => ({
+        ok: false,
+        problem: { file, path: '', message: `${file} ${why}: ${(e as Error).message}` },
+      });
       hit = (async (): Promise<Compiled> => {
         let schema: unknown;
         try {
           schema = JSON.parse((await this.options.readBlob(blob)).toString('utf8'));
         } catch (e) {
-          return {
-            ok: false,
-            problem: {
-              file,
-              path: '',
-              message: `${file} is not valid JSON: ${(e as Error).message}`,
-            },
-          };
+          return refuse('is not valid JSON', e);
         }
         try {
           // A schema's own $id must not collide across commits in ajv's registry.
-          const validate = this.ajv.compile(stripId(schema) as object);
-          return { ok: true, validate };
+          return { ok: true, validate: this.ajv.compile(stripId(schema) as object) };
         } catch (e) {
-          return {
-            ok: false,
-            problem: {
-              file,
-              path: '',
-              message: `${file} is not a valid JSON Schema: ${(e as Error).message}`,
-            },
-          };
+          return refuse('is not a valid JSON Schema', e);
         }
       })();
       this.compiled.set(blob, hit);
