@@ -62,7 +62,9 @@ function envName(flag: string): string {
 
 /** Reads flags (highest), then HOTCONF_BENCH_* variables, then the defaults. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
-  const flagSpec = Object.fromEntries(Object.keys(SIZES).map((f) => [f, { type: 'string' as const }]));
+  const flagSpec = Object.fromEntries(
+    Object.keys(SIZES).map((f) => [f, { type: 'string' as const }]),
+  );
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -80,7 +82,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const pick = (flag: string): string | undefined => (values as Record<string, unknown>)[flag] as string | undefined ?? env[envName(flag)];
+  const pick = (flag: string): string | undefined =>
+    ((values as Record<string, unknown>)[flag] as string | undefined) ?? env[envName(flag)];
   const quick = values.quick === true || /^(1|true|yes)$/i.test(env[envName('quick')] ?? '');
   const opts: Record<string, unknown> = {
     quick,
@@ -91,13 +94,20 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const [flag, [key, full, short]] of Object.entries(SIZES)) {
     const raw = pick(flag);
     const n = raw === undefined ? (quick ? short : full) : Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new TypeError(`--${flag} must be a positive number, got "${raw}"`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new TypeError(`--${flag} must be a positive number, got "${raw}"`);
     opts[key] = n;
   }
   const only = pick('only');
-  const names = only ? only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIOS];
+  const names = only
+    ? only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...SCENARIOS];
   for (const n of names) {
-    if (!(SCENARIOS as readonly string[]).includes(n)) throw new TypeError(`--only: unknown scenario "${n}" (known: ${SCENARIOS.join(', ')})`);
+    if (!(SCENARIOS as readonly string[]).includes(n))
+      throw new TypeError(`--only: unknown scenario "${n}" (known: ${SCENARIOS.join(', ')})`);
   }
   opts.only = new Set(names as ScenarioName[]);
   return opts as unknown as BenchOptions;

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 `.cpuprofile` this summary reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -10,16 +14,26 @@ interface CpuProfile {
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
 function label(f: Frame): string {
-  const where = f.url ? `${f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '';
+  const where = f.url
+    ? `${f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}`
+    : '';
   return `${f.functionName || '(anonymous)'}  ${where}`;
 }
 
-function table(totals: Map<string, number>, total: number, top: number, filter: (k: string) => boolean): string[] {
+function table(
+  totals: Map<string, number>,
+  total: number,
+  top: number,
+  filter: (k: string) => boolean,
+): string[] {
   return [...totals.entries()]
     .filter(([k]) => filter(k))
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+    .map(
+      ([k, us]) =>
+        `${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`,
+    );
 }
 
 /**
@@ -66,8 +80,12 @@ function summarise(file: string, top: number, skipMs: number, untilMs: number): 
 
 const [file, top, skip, until] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25] [skipMs=0] [untilMs]\n');
+  process.stderr.write(
+    'usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=25] [skipMs=0] [untilMs]\n',
+  );
   process.exitCode = 2;
 } else {
-  process.stdout.write(`${summarise(file, Number(top ?? 25), Number(skip ?? 0), Number(until ?? Infinity))}\n`);
+  process.stdout.write(
+    `${summarise(file, Number(top ?? 25), Number(skip ?? 0), Number(until ?? Infinity))}\n`,
+  );
 }

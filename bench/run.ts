@@ -36,7 +36,9 @@ function checkFdLimit(opts: BenchOptions, log: (m: string) => void): void {
   const limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
   const need = Math.max(opts.fanoutClients, opts.pushSubscribers, opts.largeSubscribers) + 200;
   if (Number.isFinite(limit) && limit < need) {
-    throw new Error(`ulimit -n is ${limit}; ${need} file descriptors are needed. Raise it (ulimit -n ${need}) or lower --fanout-clients.`);
+    throw new Error(
+      `ulimit -n is ${limit}; ${need} file descriptors are needed. Raise it (ulimit -n ${need}) or lower --fanout-clients.`,
+    );
   }
   log(`ulimit -n ${limit} (need ${need})`);
 }
@@ -50,7 +52,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const t0 = Date.now();
-  const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}\n`);
+  const log = (m: string) =>
+    process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}\n`);
   checkFdLimit(opts, log);
   const ctx: BenchContext = { opts, log, rows: [] as Row[], details: {} };
   const failures: string[] = [];
@@ -66,7 +69,10 @@ async function main(): Promise<number> {
   const reads = (['read', 'spring'] as const).filter((s) => only.has(s));
   if (reads.length > 0) await step('read', () => readScenarios(ctx, [...reads]));
   if (only.has('push')) await step('push', () => pushScenario(ctx));
-  if (only.has('fanout') || only.has('memory')) await step('fanout', () => fanoutScenario(ctx, { fanout: only.has('fanout'), memory: only.has('memory') }));
+  if (only.has('fanout') || only.has('memory'))
+    await step('fanout', () =>
+      fanoutScenario(ctx, { fanout: only.has('fanout'), memory: only.has('memory') }),
+    );
   if (only.has('scale')) await step('scale', () => scaleScenario(ctx));
   if (only.has('large')) await step('large', () => largeScenario(ctx));
 

@@ -8,7 +8,9 @@ import { serveIpc } from '../lib/ipc.js';
  * exact bytes hotconf serves for it. argv[2] is a JSON file {path: base64 body}.
  */
 const bodies = new Map<string, Buffer>(
-  Object.entries(JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Record<string, string>).map(([p, b]) => [p, Buffer.from(b, 'base64')]),
+  Object.entries(
+    JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Record<string, string>,
+  ).map(([p, b]) => [p, Buffer.from(b, 'base64')]),
 );
 
 const server = http.createServer((req, res) => {
@@ -22,5 +24,8 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
-  serveIpc({}, { name: 'bare-http', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  serveIpc(
+    {},
+    { name: 'bare-http', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+  );
 });

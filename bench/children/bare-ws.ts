@@ -14,7 +14,12 @@ let snapshot: Buffer = Buffer.from('{}');
 let change: Buffer = Buffer.from('{}');
 
 const server = http.createServer((_req, res) => res.writeHead(404).end());
-const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false, clientTracking: false });
+const wss = new WebSocketServer({
+  noServer: true,
+  maxPayload: 1 << 20,
+  perMessageDeflate: false,
+  clientTracking: false,
+});
 server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => {
     peers.add(ws);

@@ -25,7 +25,12 @@ async function fire(url: string, connections: number, seconds: number): Promise<
  */
 serveIpc(
   {
-    async run(p: { url: string; connections: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> {
+    async run(p: {
+      url: string;
+      connections: number;
+      seconds: number;
+      warmupSeconds: number;
+    }): Promise<LoadResult> {
       if (p.warmupSeconds > 0) await fire(p.url, p.connections, p.warmupSeconds);
       const r = await fire(p.url, p.connections, p.seconds);
       return {

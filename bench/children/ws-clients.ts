@@ -43,7 +43,11 @@ function record(data: Buffer): void {
 /** Opens one connection, subscribes, and resolves with the first frame the server answers. */
 function open(url: string, subscribe: string, localAddress: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, localAddress });
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      localAddress,
+    });
     let answered = false;
     ws.on('open', () => ws.send(subscribe));
     ws.on('message', (data: Buffer) => {
@@ -65,7 +69,12 @@ function open(url: string, subscribe: string, localAddress: string): Promise<Buf
  */
 serveIpc(
   {
-    async connect(p: { url: string; count: number; subscribe: Record<string, unknown>; concurrency?: number }) {
+    async connect(p: {
+      url: string;
+      count: number;
+      subscribe: Record<string, unknown>;
+      concurrency?: number;
+    }) {
       const started = wallNow();
       const frame = JSON.stringify(p.subscribe);
       let next = 0;

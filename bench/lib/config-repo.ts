@@ -42,7 +42,11 @@ export class BenchRepo {
   }
 
   git(...args: string[]): Promise<{ stdout: string }> {
-    return run('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: this.dir, env: GIT_ENV, maxBuffer: 64 << 20 });
+    return run('git', ['-c', 'commit.gpgsign=false', ...args], {
+      cwd: this.dir,
+      env: GIT_ENV,
+      maxBuffer: 64 << 20,
+    });
   }
 
   /** Writes files into the working tree (not committed). */
@@ -96,7 +100,8 @@ export function ordersYaml(seq: number, bytes = 1800): string {
   ];
   // Each flag adds about 44 bytes of JSON; add them until the document is ~`bytes`.
   const flags: string[] = [];
-  for (let i = 0; 320 + flags.length * 44 < bytes; i++) flags.push(`  flag${String(i).padStart(2, '0')}: {enabled: ${i % 2 === 0}, rollout: ${i * 3}}`);
+  for (let i = 0; 320 + flags.length * 44 < bytes; i++)
+    flags.push(`  flag${String(i).padStart(2, '0')}: {enabled: ${i % 2 === 0}, rollout: ${i * 3}}`);
   return [...head, ...flags, 'bench:', `  seq: ${seq}`, ''].join('\n');
 }
 
@@ -147,14 +152,24 @@ export function scaleRepoFiles(services: number): Record<string, string> {
     type: 'object',
     required: ['server', 'db'],
     properties: {
-      server: { type: 'object', properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } } },
-      db: { type: 'object', properties: { host: { type: 'string' }, pool: { type: 'object', properties: { max: { type: 'integer', minimum: 1 } } } } },
+      server: {
+        type: 'object',
+        properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } },
+      },
+      db: {
+        type: 'object',
+        properties: {
+          host: { type: 'string' },
+          pool: { type: 'object', properties: { max: { type: 'integer', minimum: 1 } } },
+        },
+      },
       features: { type: 'object', additionalProperties: { type: 'boolean' } },
     },
   });
   for (let i = 0; i < services; i++) {
     const svc = serviceName(i);
-    files[`${svc}.yml`] = `server:\n  port: ${8000 + (i % 1000)}\ndb:\n  host: ${svc}-db.internal\n  pool:\n    max: 10\nfeatures:\n  a: true\n  b: false\n  c: ${i % 2 === 0}\n`;
+    files[`${svc}.yml`] =
+      `server:\n  port: ${8000 + (i % 1000)}\ndb:\n  host: ${svc}-db.internal\n  pool:\n    max: 10\nfeatures:\n  a: true\n  b: false\n  c: ${i % 2 === 0}\n`;
     files[`${svc}-dev.yml`] = serviceProfileYaml(i, 'dev', 0);
     files[`${svc}-prod.yml`] = serviceProfileYaml(i, 'prod', 0);
     files[`schemas/${svc}.schema.json`] = schema;
@@ -168,8 +183,15 @@ export function bigYaml(seq: number, bytes: number): string {
   let size = 0;
   for (let i = 0; size < bytes; i++) {
     const key = `key${String(i).padStart(6, '0')}`;
-    const entry = { name: `entry-${i}`, owner: `team-${i % 37}`, value: (i * 7919) % 100000, note: `lorem ipsum dolor sit amet ${i}` };
-    lines.push(`  ${key}: {name: ${entry.name}, owner: ${entry.owner}, value: ${entry.value}, note: "${entry.note}"}`);
+    const entry = {
+      name: `entry-${i}`,
+      owner: `team-${i % 37}`,
+      value: (i * 7919) % 100000,
+      note: `lorem ipsum dolor sit amet ${i}`,
+    };
+    lines.push(
+      `  ${key}: {name: ${entry.name}, owner: ${entry.owner}, value: ${entry.value}, note: "${entry.note}"}`,
+    );
     size += key.length + 4 + JSON.stringify(entry).length;
   }
   lines.push('bench:', `  seq: ${seq}`, '');

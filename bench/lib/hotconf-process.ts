@@ -51,13 +51,22 @@ export class HotconfProcess {
   }
 
   /** Spawns the server and resolves once `/ready` answers 200 (cold start measured). */
-  static async start(opts: HotconfProcessOptions, readyTimeoutMs = 120_000): Promise<HotconfProcess> {
+  static async start(
+    opts: HotconfProcessOptions,
+    readyTimeoutMs = 120_000,
+  ): Promise<HotconfProcess> {
     const port = await freePort();
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-bench-cache-'));
     const execArgv: string[] = [];
     if (opts.cpuProfDir) {
       await mkdir(opts.cpuProfDir, { recursive: true });
-      execArgv.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${opts.tag}-${Date.now()}.cpuprofile`);
+      execArgv.push(
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        opts.cpuProfDir,
+        '--cpu-prof-name',
+        `${opts.tag}-${Date.now()}.cpuprofile`,
+      );
     }
     const started = wallNow();
     const proc = spawn(process.execPath, [...execArgv, MAIN_JS, 'serve'], {
@@ -102,15 +111,20 @@ export class HotconfProcess {
   async get(pathAndQuery: string): Promise<Buffer> {
     const res = await fetch(this.url + pathAndQuery);
     const body = Buffer.from(await res.arrayBuffer());
-    if (res.status !== 200) throw new Error(`GET ${pathAndQuery}: ${res.status} ${body.toString().slice(0, 200)}`);
+    if (res.status !== 200)
+      throw new Error(`GET ${pathAndQuery}: ${res.status} ${body.toString().slice(0, 200)}`);
     return body;
   }
 
   /** `hotconf_publish_latency_seconds` so far: commit first seen → frames written. */
   async publishLatency(): Promise<{ sum: number; count: number }> {
     const text = (await this.get('/metrics')).toString();
-    const sum = Number(/^hotconf_publish_latency_seconds_sum(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
-    const count = Number(/^hotconf_publish_latency_seconds_count(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
+    const sum = Number(
+      /^hotconf_publish_latency_seconds_sum(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN,
+    );
+    const count = Number(
+      /^hotconf_publish_latency_seconds_count(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN,
+    );
     return { sum, count };
   }
 

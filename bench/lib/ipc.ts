@@ -47,7 +47,10 @@ export function serveIpc(handlers: Handlers, info: Record<string, unknown> = {})
  */
 export class Child {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void }
+  >();
   private exited = false;
 
   private constructor(
@@ -63,7 +66,8 @@ export class Child {
     });
     process.on('exit', (code, signal) => {
       this.exited = true;
-      for (const w of this.waiting.values()) w.reject(new Error(`${this.name} exited (${code ?? signal})`));
+      for (const w of this.waiting.values())
+        w.reject(new Error(`${this.name} exited (${code ?? signal})`));
       this.waiting.clear();
     });
   }
@@ -86,7 +90,9 @@ export class Child {
         resolve(msg as Record<string, unknown>);
       };
       proc.on('message', onMessage);
-      proc.once('exit', (code) => reject(new Error(`${script.pathname} exited with ${code} before it was ready`)));
+      proc.once('exit', (code) =>
+        reject(new Error(`${script.pathname} exited with ${code} before it was ready`)),
+      );
     });
     return new Child(proc, info);
   }

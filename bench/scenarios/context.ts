@@ -15,13 +15,26 @@ export interface BenchContext {
 
 /** A forked benchmark child by module name (bench/children/<name>.ts). */
 export function forkChild(name: string, args: string[] = []): Promise<Child> {
-  return Child.fork(new URL(`../children/${name}.js`, import.meta.url), args, ['--max-old-space-size=4096']);
+  return Child.fork(new URL(`../children/${name}.js`, import.meta.url), args, [
+    '--max-old-space-size=4096',
+  ]);
 }
 
 /** Starts hotconf on `repo` with the run's log level and, with --cpu-prof, a profile named `tag`. */
-export function startHotconf(ctx: BenchContext, repo: string, tag: string): Promise<HotconfProcess> {
-  const cpuProfDir = ctx.opts.cpuProf ? path.join(path.dirname(ctx.opts.out), 'profiles') : undefined;
-  return HotconfProcess.start({ repo, logLevel: ctx.opts.logLevel, tag, ...(cpuProfDir ? { cpuProfDir } : {}) });
+export function startHotconf(
+  ctx: BenchContext,
+  repo: string,
+  tag: string,
+): Promise<HotconfProcess> {
+  const cpuProfDir = ctx.opts.cpuProf
+    ? path.join(path.dirname(ctx.opts.out), 'profiles')
+    : undefined;
+  return HotconfProcess.start({
+    repo,
+    logLevel: ctx.opts.logLevel,
+    tag,
+    ...(cpuProfDir ? { cpuProfDir } : {}),
+  });
 }
 
 /** Figures the ws-clients child returns for one push. */
@@ -44,12 +57,30 @@ export interface Connected {
 }
 
 /** Connects `count` subscribers and fails loudly if any could not. */
-export async function connectClients(clients: Child, url: string, count: number, subscribe: Record<string, unknown>): Promise<Connected> {
+export async function connectClients(
+  clients: Child,
+  url: string,
+  count: number,
+  subscribe: Record<string, unknown>,
+): Promise<Connected> {
   const c = await clients.request<Connected>('connect', { url, count, subscribe });
-  if (c.errors > 0) throw new Error(`${c.errors} of ${count} WebSocket clients could not connect: ${c.firstError}`);
+  if (c.errors > 0)
+    throw new Error(`${c.errors} of ${count} WebSocket clients could not connect: ${c.firstError}`);
   return c;
 }
 
-export function subscribeFrame(service: string, profiles: string[], patch = false): Record<string, unknown> {
-  return { type: 'subscribe', id: 's1', service, profiles, label: null, etag: null, ...(patch ? { patch: true } : {}) };
+export function subscribeFrame(
+  service: string,
+  profiles: string[],
+  patch = false,
+): Record<string, unknown> {
+  return {
+    type: 'subscribe',
+    id: 's1',
+    service,
+    profiles,
+    label: null,
+    etag: null,
+    ...(patch ? { patch: true } : {}),
+  };
 }

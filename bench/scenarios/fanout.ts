@@ -2,7 +2,14 @@ import { BenchRepo, ordersYaml, smallRepoFiles } from '../lib/config-repo.js';
 import type { Child } from '../lib/ipc.js';
 import { median, rssOf, settledRss, sleep } from '../lib/measure.js';
 import { costRatio } from '../report.js';
-import { connectClients, forkChild, startHotconf, subscribeFrame, type BenchContext, type Receipts } from './context.js';
+import {
+  connectClients,
+  forkChild,
+  startHotconf,
+  subscribeFrame,
+  type BenchContext,
+  type Receipts,
+} from './context.js';
 
 /** One push to every client: start (commit or broadcast order) → first and last receipt. */
 interface Push {
@@ -24,7 +31,10 @@ async function push(clients: Child, count: number, start: () => Promise<number>)
  * broadcast of the same bytes to the same number of clients (clock from the order),
  * alternated so that load from elsewhere on the machine hits both alike.
  */
-export async function fanoutScenario(ctx: BenchContext, which: { fanout: boolean; memory: boolean }): Promise<void> {
+export async function fanoutScenario(
+  ctx: BenchContext,
+  which: { fanout: boolean; memory: boolean },
+): Promise<void> {
   const { opts } = ctx;
   const n = opts.fanoutClients;
   const repo = await BenchRepo.create('fanout', smallRepoFiles());
@@ -38,35 +48,74 @@ export async function fanoutScenario(ctx: BenchContext, which: { fanout: boolean
     await sleep(1000);
     const ourBefore = await settledRss(server.pid);
     ctx.log(`fanout: connecting ${n} subscribers to hotconf`);
-    const connected = await connectClients(ourClients, server.wsUrl, n, subscribeFrame('orders', ['default']));
+    const connected = await connectClients(
+      ourClients,
+      server.wsUrl,
+      n,
+      subscribeFrame('orders', ['default']),
+    );
     const ourAfter = await settledRss(server.pid);
-    ctx.log(`fanout: ${n} connected in ${connected.ms.toFixed(0)} ms; RSS ${(ourBefore / 2 ** 20).toFixed(1)} → ${(ourAfter / 2 ** 20).toFixed(1)} MiB`);
+    ctx.log(
+      `fanout: ${n} connected in ${connected.ms.toFixed(0)} ms; RSS ${(ourBefore / 2 ** 20).toFixed(1)} → ${(ourAfter / 2 ** 20).toFixed(1)} MiB`,
+    );
 
     // The same number of clients on a server with no config logic, sent hotconf's bytes.
     await bare.request('frames', { snapshot: connected.firstFrame, change: connected.firstFrame });
     const bareBefore = await settledRss(bare.pid);
     ctx.log(`fanout: connecting ${n} subscribers to a bare ws server`);
-    await connectClients(bareClients, String(bare.info.url), n, subscribeFrame('orders', ['default']));
+    await connectClients(
+      bareClients,
+      String(bare.info.url),
+      n,
+      subscribeFrame('orders', ['default']),
+    );
     const bareAfter = await settledRss(bare.pid);
 
     const ours: Push[] = [];
     const bares: Push[] = [];
     let seq = 0;
     for (let i = 0; which.fanout && i < opts.fanoutChanges; i++) {
-      const p = await push(ourClients, n, async () => (await repo.commit({ 'orders.yml': ordersYaml(++seq) }, `fan-out ${seq}`)).startedAt);
-      if (p.received < n) throw new Error(`fanout: only ${p.received} of ${n} subscribers got the change`);
+      const p = await push(
+        ourClients,
+        n,
+        async () =>
+          (await repo.commit({ 'orders.yml': ordersYaml(++seq) }, `fan-out ${seq}`)).startedAt,
+      );
+      if (p.received < n)
+        throw new Error(`fanout: only ${p.received} of ${n} subscribers got the change`);
       ours.push(p);
-      const sample = (await ourClients.request<Receipts>('wait', { count: 0, timeoutMs: 0 })).sample;
+      const sample = (await ourClients.request<Receipts>('wait', { count: 0, timeoutMs: 0 }))
+        .sample;
       await bare.request('frames', { snapshot: connected.firstFrame, change: sample });
       await sleep(300);
-      bares.push(await push(bareClients, n, async () => (await bare.request<{ startedAt: number }>('broadcast')).startedAt));
+      bares.push(
+        await push(
+          bareClients,
+          n,
+          async () => (await bare.request<{ startedAt: number }>('broadcast')).startedAt,
+        ),
+      );
       await sleep(300);
     }
     const ourPerConn = (ourAfter - ourBefore) / n;
     const barePerConn = (bareAfter - bareBefore) / n;
-    ctx.details.memory = { connections: n, hotconf: { before: ourBefore, after: ourAfter, perConnection: ourPerConn }, bareWs: { before: bareBefore, after: bareAfter, perConnection: barePerConn }, serverRssNow: await rssOf(server.pid) };
+    ctx.details.memory = {
+      connections: n,
+      hotconf: { before: ourBefore, after: ourAfter, perConnection: ourPerConn },
+      bareWs: { before: bareBefore, after: bareAfter, perConnection: barePerConn },
+      serverRssNow: await rssOf(server.pid),
+    };
     if (which.memory) {
-      ctx.rows.push({ scenario: 'memory', metric: `RSS per idle connection (${n})`, value: ourPerConn / 1024, unit: 'kB', baseline: { name: 'ws', value: barePerConn / 1024 }, ratio: costRatio(ourPerConn, barePerConn), target: '≤ 8 kB', pass: ourPerConn <= 8 * 1024 });
+      ctx.rows.push({
+        scenario: 'memory',
+        metric: `RSS per idle connection (${n})`,
+        value: ourPerConn / 1024,
+        unit: 'kB',
+        baseline: { name: 'ws', value: barePerConn / 1024 },
+        ratio: costRatio(ourPerConn, barePerConn),
+        target: '≤ 8 kB',
+        pass: ourPerConn <= 8 * 1024,
+      });
     }
     if (which.fanout) {
       const toLast = median(ours.map((p) => p.toLast));
@@ -75,8 +124,24 @@ export async function fanoutScenario(ctx: BenchContext, which: { fanout: boolean
       const bareSpan = median(bares.map((p) => p.span));
       ctx.details.fanout = { clients: n, hotconf: ours, bareWs: bares };
       ctx.rows.push(
-        { scenario: 'fanout', metric: `commit → last of ${n} (median of ${ours.length})`, value: toLast, unit: 'ms', baseline: { name: 'ws order→last', value: bareToLast }, ratio: costRatio(toLast, bareToLast), target: '≤ 250 ms, ≥ 80 % of ws', pass: toLast <= 250 && costRatio(toLast, bareToLast) >= 0.8 },
-        { scenario: 'fanout', metric: `first → last receipt of ${n}`, value: span, unit: 'ms', baseline: { name: 'ws', value: bareSpan }, ratio: costRatio(span, bareSpan) },
+        {
+          scenario: 'fanout',
+          metric: `commit → last of ${n} (median of ${ours.length})`,
+          value: toLast,
+          unit: 'ms',
+          baseline: { name: 'ws order→last', value: bareToLast },
+          ratio: costRatio(toLast, bareToLast),
+          target: '≤ 250 ms, ≥ 80 % of ws',
+          pass: toLast <= 250 && costRatio(toLast, bareToLast) >= 0.8,
+        },
+        {
+          scenario: 'fanout',
+          metric: `first → last receipt of ${n}`,
+          value: span,
+          unit: 'ms',
+          baseline: { name: 'ws', value: bareSpan },
+          ratio: costRatio(span, bareSpan),
+        },
       );
     }
   } finally {

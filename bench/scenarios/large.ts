@@ -1,7 +1,14 @@
 import { BenchRepo, bigYaml } from '../lib/config-repo.js';
 import type { Child } from '../lib/ipc.js';
 import { median, sleep, writtenBy } from '../lib/measure.js';
-import { connectClients, forkChild, startHotconf, subscribeFrame, type BenchContext, type Receipts } from './context.js';
+import {
+  connectClients,
+  forkChild,
+  startHotconf,
+  subscribeFrame,
+  type BenchContext,
+  type Receipts,
+} from './context.js';
 
 /** One mode's pushes: per change, time to the last subscriber and bytes. */
 interface Mode {
@@ -25,7 +32,11 @@ export async function largeScenario(ctx: BenchContext): Promise<void> {
   const repo = await BenchRepo.create('large', {
     'application.yml': 'logging:\n  level: info\n',
     'big.yml': bigYaml(seq, opts.largeBytes),
-    'schemas/big.schema.json': JSON.stringify({ type: 'object', required: ['entries'], properties: { bench: { type: 'object', properties: { seq: { type: 'integer' } } } } }),
+    'schemas/big.schema.json': JSON.stringify({
+      type: 'object',
+      required: ['entries'],
+      properties: { bench: { type: 'object', properties: { seq: { type: 'integer' } } } },
+    }),
   });
   const server = await startHotconf(ctx, repo.dir, 'large');
   let clients: Child | undefined;
@@ -35,7 +46,9 @@ export async function largeScenario(ctx: BenchContext): Promise<void> {
     for (const patch of [false, true]) {
       const name = patch ? 'patch' : 'full';
       clients = await forkChild('ws-clients');
-      ctx.log(`large: ${n} subscribers (${name}) to a ${(docBytes / 2 ** 20).toFixed(2)} MiB document`);
+      ctx.log(
+        `large: ${n} subscribers (${name}) to a ${(docBytes / 2 ** 20).toFixed(2)} MiB document`,
+      );
       await connectClients(clients, server.wsUrl, n, subscribeFrame('big', ['default'], patch));
       const mode: Mode = { toLastMs: [], frameBytes: [], serverWritten: [], types: {} };
       for (let i = 0; i < opts.largeChanges; i++) {
@@ -61,10 +74,35 @@ export async function largeScenario(ctx: BenchContext): Promise<void> {
     const share = patchBytes / fullBytes;
     ctx.details.large = { documentBytes: docBytes, subscribers: n, full, patch };
     ctx.rows.push(
-      { scenario: 'large', metric: `bytes per subscriber per change (${(docBytes / 2 ** 20).toFixed(2)} MiB doc)`, value: patchBytes, unit: 'B', baseline: { name: 'whole change', value: fullBytes }, ratio: share, target: '≤ 2 % of full', pass: share <= 0.02 },
-      { scenario: 'large', metric: `commit → last of ${n}, patch`, value: median(patch.toLastMs), unit: 'ms' },
-      { scenario: 'large', metric: `commit → last of ${n}, whole change`, value: median(full.toLastMs), unit: 'ms' },
-      { scenario: 'large', metric: 'server bytes written per change, patch', value: median(patch.serverWritten) / 1024, unit: 'kB', baseline: { name: 'whole change', value: median(full.serverWritten) / 1024 } },
+      {
+        scenario: 'large',
+        metric: `bytes per subscriber per change (${(docBytes / 2 ** 20).toFixed(2)} MiB doc)`,
+        value: patchBytes,
+        unit: 'B',
+        baseline: { name: 'whole change', value: fullBytes },
+        ratio: share,
+        target: '≤ 2 % of full',
+        pass: share <= 0.02,
+      },
+      {
+        scenario: 'large',
+        metric: `commit → last of ${n}, patch`,
+        value: median(patch.toLastMs),
+        unit: 'ms',
+      },
+      {
+        scenario: 'large',
+        metric: `commit → last of ${n}, whole change`,
+        value: median(full.toLastMs),
+        unit: 'ms',
+      },
+      {
+        scenario: 'large',
+        metric: 'server bytes written per change, patch',
+        value: median(patch.serverWritten) / 1024,
+        unit: 'kB',
+        baseline: { name: 'whole change', value: median(full.serverWritten) / 1024 },
+      },
     );
   } finally {
     await clients?.stop();

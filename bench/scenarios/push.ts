@@ -2,7 +2,14 @@ import { BenchRepo, ordersYaml, smallRepoFiles } from '../lib/config-repo.js';
 import type { Child } from '../lib/ipc.js';
 import { median, quantile, sleep } from '../lib/measure.js';
 import type { HotconfProcess } from '../lib/hotconf-process.js';
-import { connectClients, forkChild, startHotconf, subscribeFrame, type BenchContext, type Receipts } from './context.js';
+import {
+  connectClients,
+  forkChild,
+  startHotconf,
+  subscribeFrame,
+  type BenchContext,
+  type Receipts,
+} from './context.js';
 
 /** Per-commit figures of a series: commit start → first and → last receipt, git's own time. */
 interface Series {
@@ -19,7 +26,14 @@ interface Series {
  * receive the change (or 5 s), then `gapMs`, before the next. The clock starts just before
  * `git commit`.
  */
-async function series(repo: BenchRepo, clients: Child, subscribers: number, commits: number, seq: { n: number }, gapMs: number): Promise<Series> {
+async function series(
+  repo: BenchRepo,
+  clients: Child,
+  subscribers: number,
+  commits: number,
+  seq: { n: number },
+  gapMs: number,
+): Promise<Series> {
   const out: Series = { toLast: [], toFirst: [], gitMs: [], afterGit: [], missed: 0 };
   for (let i = 0; i < commits; i++) {
     await clients.request('arm');
@@ -38,7 +52,10 @@ async function series(repo: BenchRepo, clients: Child, subscribers: number, comm
   return out;
 }
 
-async function serverPublishMs(server: HotconfProcess, before: { sum: number; count: number }): Promise<number> {
+async function serverPublishMs(
+  server: HotconfProcess,
+  before: { sum: number; count: number },
+): Promise<number> {
   const after = await server.publishLatency();
   return ((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 1000;
 }
@@ -62,11 +79,25 @@ export async function pushScenario(ctx: BenchContext): Promise<void> {
     await one.request('close');
 
     many = await forkChild('ws-clients');
-    await connectClients(many, server.wsUrl, opts.pushSubscribers, subscribeFrame('orders', ['default']));
-    ctx.log(`push: ${opts.pushCommits} commits, ${opts.pushSubscribers} subscribers (separate process)`);
+    await connectClients(
+      many,
+      server.wsUrl,
+      opts.pushSubscribers,
+      subscribeFrame('orders', ['default']),
+    );
+    ctx.log(
+      `push: ${opts.pushCommits} commits, ${opts.pushSubscribers} subscribers (separate process)`,
+    );
     await series(repo, many, opts.pushSubscribers, 3, seq, opts.pushGapMs);
     before = await server.publishLatency();
-    const fan = await series(repo, many, opts.pushSubscribers, opts.pushCommits, seq, opts.pushGapMs);
+    const fan = await series(
+      repo,
+      many,
+      opts.pushSubscribers,
+      opts.pushCommits,
+      seq,
+      opts.pushGapMs,
+    );
     const fanPublish = await serverPublishMs(server, before);
 
     ctx.details.push = {
@@ -76,15 +107,54 @@ export async function pushScenario(ctx: BenchContext): Promise<void> {
     const s = summary(single);
     const m = summary(fan);
     ctx.rows.push(
-      { scenario: 'push', metric: 'commit → received p50, 1 sub', value: s.p50, unit: 'ms', target: '≤ 15 ms', pass: s.p50 <= 15 },
-      { scenario: 'push', metric: 'commit → received p99, 1 sub', value: s.p99, unit: 'ms', target: '≤ 50 ms', pass: s.p99 <= 50 },
+      {
+        scenario: 'push',
+        metric: 'commit → received p50, 1 sub',
+        value: s.p50,
+        unit: 'ms',
+        target: '≤ 15 ms',
+        pass: s.p50 <= 15,
+      },
+      {
+        scenario: 'push',
+        metric: 'commit → received p99, 1 sub',
+        value: s.p99,
+        unit: 'ms',
+        target: '≤ 50 ms',
+        pass: s.p99 <= 50,
+      },
       { scenario: 'push', metric: '`git commit` itself, p50', value: s.gitP50, unit: 'ms' },
-      { scenario: 'push', metric: 'received after git returned, p50, 1 sub', value: s.afterGitP50, unit: 'ms' },
-      { scenario: 'push', metric: `commit → last of ${opts.pushSubscribers} p50`, value: m.p50, unit: 'ms' },
-      { scenario: 'push', metric: `commit → last of ${opts.pushSubscribers} p99`, value: m.p99, unit: 'ms', target: '≤ 100 ms', pass: m.p99 <= 100 },
-      { scenario: 'push', metric: 'commits not received within 5 s', value: single.missed + fan.missed, unit: '', target: '0', pass: single.missed + fan.missed === 0 },
+      {
+        scenario: 'push',
+        metric: 'received after git returned, p50, 1 sub',
+        value: s.afterGitP50,
+        unit: 'ms',
+      },
+      {
+        scenario: 'push',
+        metric: `commit → last of ${opts.pushSubscribers} p50`,
+        value: m.p50,
+        unit: 'ms',
+      },
+      {
+        scenario: 'push',
+        metric: `commit → last of ${opts.pushSubscribers} p99`,
+        value: m.p99,
+        unit: 'ms',
+        target: '≤ 100 ms',
+        pass: m.p99 <= 100,
+      },
+      {
+        scenario: 'push',
+        metric: 'commits not received within 5 s',
+        value: single.missed + fan.missed,
+        unit: '',
+        target: '0',
+        pass: single.missed + fan.missed === 0,
+      },
     );
-    if (single.missed + fan.missed > 0) ctx.log(`push: ${single.missed + fan.missed} commits not received within 5 s`);
+    if (single.missed + fan.missed > 0)
+      ctx.log(`push: ${single.missed + fan.missed} commits not received within 5 s`);
   } finally {
     await one?.stop();
     await many?.stop();
@@ -105,6 +175,9 @@ function summary(s: Series) {
     afterGitP50: median(s.afterGit),
     gitMax: quantile(s.gitMs, 1),
     /** The slowest commits: [commit → last receipt, git commit's own ms]. */
-    slowest: s.toLast.map((ms, i) => [ms, ms - (s.afterGit[i] ?? 0)]).sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0)).slice(0, 5),
+    slowest: s.toLast
+      .map((ms, i) => [ms, ms - (s.afterGit[i] ?? 0)])
+      .sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0))
+      .slice(0, 5),
   };
 }

@@ -13,7 +13,10 @@ const PATHS = { read: '/v1/config/orders/default', spring: '/orders/default' } a
  * @koa/router app and a bare node:http server, each serving the exact bytes hotconf
  * serves for the same path, one after another in the same run.
  */
-export async function readScenarios(ctx: BenchContext, which: ('read' | 'spring')[]): Promise<void> {
+export async function readScenarios(
+  ctx: BenchContext,
+  which: ('read' | 'spring')[],
+): Promise<void> {
   const { opts } = ctx;
   const repo = await BenchRepo.create('read', smallRepoFiles());
   const server = await startHotconf(ctx, repo.dir, 'read');
@@ -28,23 +31,60 @@ export async function readScenarios(ctx: BenchContext, which: ('read' | 'spring'
     const load = await forkChild('load');
     children.push(http, koa, load);
     const run = (base: string, p: string) =>
-      load.request<LoadResult>('run', { url: base + p, connections: opts.readConnections, seconds: opts.readSeconds, warmupSeconds: opts.readWarmupSeconds });
+      load.request<LoadResult>('run', {
+        url: base + p,
+        connections: opts.readConnections,
+        seconds: opts.readSeconds,
+        warmupSeconds: opts.readWarmupSeconds,
+      });
     for (const w of which) {
       const p = PATHS[w];
-      ctx.log(`${w}: GET ${p} (${Buffer.from(bodies[p] ?? '', 'base64').length} bytes), ${opts.readConnections} connections, ${opts.readSeconds} s each`);
+      ctx.log(
+        `${w}: GET ${p} (${Buffer.from(bodies[p] ?? '', 'base64').length} bytes), ${opts.readConnections} connections, ${opts.readSeconds} s each`,
+      );
       const ours = await run(server.url, p);
       const bareKoa = await run(String(koa.info.url), p);
       const bareHttp = await run(String(http.info.url), p);
       for (const r of [ours, bareKoa, bareHttp]) {
-        if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.url}: ${r.non2xx} non-2xx and ${r.errors} errors under load`);
+        if (r.non2xx > 0 || r.errors > 0)
+          throw new Error(`${r.url}: ${r.non2xx} non-2xx and ${r.errors} errors under load`);
       }
-      ctx.details[w] = { hotconf: ours, bareKoa, bareHttp, bodyBytes: Buffer.from(bodies[p] ?? '', 'base64').length };
+      ctx.details[w] = {
+        hotconf: ours,
+        bareKoa,
+        bareHttp,
+        bodyBytes: Buffer.from(bodies[p] ?? '', 'base64').length,
+      };
       const koaRatio = throughputRatio(ours.rps, bareKoa.rps);
       const httpRatio = throughputRatio(ours.rps, bareHttp.rps);
       ctx.rows.push(
-        { scenario: w, metric: 'req/s vs bare Koa', value: ours.rps, unit: 'req/s', baseline: { name: 'Koa', value: bareKoa.rps }, ratio: koaRatio, target: '≥ 90 % of Koa', pass: koaRatio >= 0.9 },
-        { scenario: w, metric: 'req/s vs bare node:http', value: ours.rps, unit: 'req/s', baseline: { name: 'http', value: bareHttp.rps }, ratio: httpRatio, target: '≥ 50 % of http', pass: httpRatio >= 0.5 },
-        { scenario: w, metric: 'p99 latency', value: ours.p99, unit: 'ms', baseline: { name: 'http', value: bareHttp.p99 } },
+        {
+          scenario: w,
+          metric: 'req/s vs bare Koa',
+          value: ours.rps,
+          unit: 'req/s',
+          baseline: { name: 'Koa', value: bareKoa.rps },
+          ratio: koaRatio,
+          target: '≥ 90 % of Koa',
+          pass: koaRatio >= 0.9,
+        },
+        {
+          scenario: w,
+          metric: 'req/s vs bare node:http',
+          value: ours.rps,
+          unit: 'req/s',
+          baseline: { name: 'http', value: bareHttp.rps },
+          ratio: httpRatio,
+          target: '≥ 50 % of http',
+          pass: httpRatio >= 0.5,
+        },
+        {
+          scenario: w,
+          metric: 'p99 latency',
+          value: ours.p99,
+          unit: 'ms',
+          baseline: { name: 'http', value: bareHttp.p99 },
+        },
       );
     }
   } finally {
