@@ -74,7 +74,8 @@ export class ChangeDetector {
         this.trailing = setTimeout(() => void this.check(false), TRAILING_CHECK_MS);
         this.trailing.unref();
       };
-      this.watcher.on('add', kick).on('change', kick).on('unlink', kick);
+      // `raw` (fs.watch itself) is not throttled: a ref rename is seen the moment it lands.
+      this.watcher.on('add', kick).on('change', kick).on('unlink', kick).on('raw', kick);
       await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
     }
     this.timer = setInterval(() => void this.check(true), this.options.pollInterval * 1000);

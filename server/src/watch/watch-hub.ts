@@ -44,6 +44,7 @@ const TEXT = { binary: false } as const;
 
 interface Subscription {
   id: string;
+  conn: Connection;
   record: DocumentRecord;
   /** The last document this subscriber was sent (or told it holds). */
   sent: PublishedDocument | undefined;
@@ -74,7 +75,7 @@ export class WatchHub {
   private readonly parser = new ClientMessageParser();
   private readonly connections = new Set<Connection>();
   /** Document key → subscriptions to it. */
-  private readonly byDocument = new Map<string, Set<{ conn: Connection; sub: Subscription }>>();
+  private readonly byDocument = new Map<string, Set<Subscription>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly congestionTimer: NodeJS.Timeout;
   private readonly opts: Required<Omit<WatchHubOptions, 'publisher' | 'access' | 'logger'>>;
@@ -242,6 +243,7 @@ export class WatchHub {
     this.unsubscribe(conn, msg.id);
     const sub: Subscription = {
       id: msg.id,
+      conn,
       record,
       sent: record.published,
       pending: undefined,
@@ -250,7 +252,7 @@ export class WatchHub {
     conn.subs.set(msg.id, sub);
     let peers = this.byDocument.get(record.key);
     if (!peers) this.byDocument.set(record.key, (peers = new Set()));
-    peers.add({ conn, sub });
+    peers.add(sub);
     const doc = record.published;
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
@@ -278,7 +280,7 @@ export class WatchHub {
     conn.subs.delete(id);
     const peers = this.byDocument.get(sub.record.key);
     if (!peers) return;
-    for (const p of peers) if (p.sub === sub) peers.delete(p);
+    peers.delete(sub);
     if (peers.size === 0) this.byDocument.delete(sub.record.key);
   }
 
@@ -287,7 +289,8 @@ export class WatchHub {
     if (!peers || peers.size === 0) return;
     const frames = new ChangeFrames(event);
     let sent = 0;
-    for (const { conn, sub } of peers) {
+    for (const sub of peers) {
+      const conn = sub.conn;
       if (conn.congestedSince !== undefined || conn.ws.bufferedAmount > this.opts.bufferLimit) {
         conn.congestedSince ??= Date.now();
         sub.pending = event.document;
@@ -338,7 +341,8 @@ export class WatchHub {
   private dropDocument(record: DocumentRecord): void {
     const peers = this.byDocument.get(record.key);
     if (!peers) return;
-    for (const { conn, sub } of [...peers]) {
+    for (const sub of [...peers]) {
+      const conn = sub.conn;
       this.unsubscribe(conn, sub.id);
       this.send(
         conn,
