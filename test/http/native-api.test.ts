@@ -63,7 +63,7 @@ describe('native HTTP API', () => {
       const commit = await repo.commit({ 'orders.yml': 'pool: 77\n' });
       // The refs watcher sees the commit within milliseconds; poll briefly rather than assume.
       let body;
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 300; i++) {
         body = (await request(`${server.url}/v1/config/orders/default`)).json;
         if (body.version === commit) break;
         await sleep(10);

@@ -5,6 +5,7 @@ import { simpleGit } from 'simple-git';
 import type { Logger } from '../logger.js';
 import { ObjectReader } from './object-reader.js';
 import { GitCommandError, runGit } from './run-git.js';
+import { readRefFiles } from './ref-files.js';
 import { parseCommit, parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
 
 /** How a repository was reached: a local folder we watch, or a remote we mirror and poll. */
@@ -54,6 +55,8 @@ export class Repository {
   private labels = new Map<string, string>();
   private readonly snapshots = new Map<string, Promise<Snapshot>>();
   private oidBytes = 20;
+  /** Tag object → the commit it names (objects never change). */
+  private readonly peeled = new Map<string, string | null>();
 
   private constructor(
     readonly kind: RepositoryKind,
@@ -125,8 +128,30 @@ export class Repository {
     return this.labels.has(label);
   }
 
-  /** Re-reads branches and tags; returns the labels whose commit changed. */
+  /**
+   * Re-reads branches and tags; returns the labels whose commit changed. Reads git's ref
+   * files directly; a label that seems to vanish (say, mid `git pack-refs`) is confirmed
+   * by asking git before anything is treated as deleted.
+   */
   async refreshLabels(): Promise<LabelMove[]> {
+    let next = await readRefFiles(this.gitDir, (oid) => this.peel(oid)).catch(() => undefined);
+    if (!next || [...this.labels.keys()].some((label) => !next?.has(label)))
+      next = await this.showRefs();
+    return this.applyLabels(next);
+  }
+
+  /** The commit a ref's object finally names: annotated tags are followed; null otherwise. */
+  private async peel(oid: string): Promise<string | null> {
+    const known = this.peeled.get(oid);
+    if (known !== undefined) return known;
+    const obj = await this.reader.read(`${oid}^{commit}`);
+    const commit = obj && obj.type === 'commit' ? obj.oid : null;
+    this.peeled.set(oid, commit);
+    return commit;
+  }
+
+  /** Branches, tags and HEAD as `git show-ref` lists them. */
+  private async showRefs(): Promise<Map<string, string>> {
     const out = await runGit(['show-ref', '--head', '--dereference'], { cwd: this.gitDir }).catch(
       (error: unknown) => {
         // show-ref exits 1 when there are no refs at all.
@@ -148,6 +173,10 @@ export class Repository {
       }
     }
     for (const [name, oid] of tags) if (!next.has(name)) next.set(name, oid);
+    return next;
+  }
+
+  private applyLabels(next: Map<string, string>): LabelMove[] {
     const moves: LabelMove[] = [];
     for (const [label, to] of next) {
       const from = this.labels.get(label);
