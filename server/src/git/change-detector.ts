@@ -36,7 +36,9 @@ export class ChangeDetector {
   private timer: NodeJS.Timeout | undefined;
   private trailing: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
-  private again = false;
+  /** The pass queued behind the running one, shared by every call that arrives meanwhile. */
+  private queued: Promise<void> | undefined;
+  private queuedFetch = false;
   private closed = false;
   readonly state: SyncState;
   /** Told how long each fetch of a remote took (set by metrics). */
@@ -98,16 +100,19 @@ export class ChangeDetector {
   private check(fetch: boolean): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.pending) {
-      // Coalesce: one more pass after the current one sees whatever this event was.
-      this.again = true;
-      return this.pending;
+      // The running pass may have read refs before this call's commit landed: every caller
+      // meanwhile waits for one more pass, started after the current one.
+      this.queuedFetch ||= fetch;
+      this.queued ??= this.pending.then(() => {
+        this.queued = undefined;
+        const again = this.queuedFetch;
+        this.queuedFetch = false;
+        return this.check(again);
+      });
+      return this.queued;
     }
     this.pending = this.run(fetch).finally(() => {
       this.pending = undefined;
-      if (this.again && !this.closed) {
-        this.again = false;
-        void this.check(false);
-      }
     });
     return this.pending;
   }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import { discoverServices } from '../config/config-resolver.js';
-import { candidateBases, EXTENSIONS } from '../config/names.js';
+import { changedInputs, inputsOf, touches } from './changed-inputs.js';
 import { DocumentUnavailableError, NotFoundError, type Problem } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
 import type { CommitInfo, Snapshot } from '../git/snapshot.js';
@@ -26,6 +26,8 @@ export interface DocumentRecord {
   readonly service: string;
   readonly profiles: readonly string[];
   readonly label: string;
+  /** File names the document is merged from, when they exist (see changed-inputs.ts). */
+  readonly inputs: readonly string[];
   /** What is served; undefined when no valid version exists. */
   published: PublishedDocument | undefined;
   /** Served from an older commit because the head was invalid at start-up. */
@@ -91,6 +93,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private readonly records = new Map<string, DocumentRecord>();
   private readonly creating = new Map<string, Promise<DocumentRecord>>();
   private readonly dirtyLabels = new Map<string, number>();
+  /** The snapshot each label was last advanced to, to see what the next commit changed. */
+  private readonly heads = new Map<string, Snapshot>();
   private running: Promise<void> | undefined;
   private readonly walkBack: number;
   private onDemand = 0;
@@ -107,6 +111,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const head = await repository.resolveLabel(label);
     if (!head) throw new Error(`label ${label} has no commit`);
     const snapshot = await repository.snapshot(head);
+    this.heads.set(label, snapshot);
     await this.createAll(this.discovered(snapshot), label, head, true);
   }
 
@@ -205,8 +210,22 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       return;
     }
     const snapshot = await repository.snapshot(head);
-    await Promise.all(records.map((r) => this.evaluate(r, snapshot, seenAt)));
-    if (label === repository.defaultLabel) {
+    const before = this.heads.get(label);
+    this.heads.set(label, snapshot);
+    const changed = before && changedInputs(before, snapshot);
+    const affected: DocumentRecord[] = [];
+    for (const r of records) {
+      // Untouched since the commit it was last judged at: still as valid (or not) as it was.
+      if (
+        changed &&
+        r.evaluated?.commit === before.commit.id &&
+        !touches(changed, r.service, r.inputs)
+      ) {
+        this.carryForward(r, snapshot);
+      } else affected.push(r);
+    }
+    await Promise.all(affected.map((r) => this.evaluate(r, snapshot, seenAt)));
+    if (label === repository.defaultLabel && (!changed || changed.added)) {
       const fresh = this.discovered(snapshot).filter(
         ([s, p]) =>
           !this.records.get(documentKey(s, p, label)) ||
@@ -214,6 +233,16 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       );
       await this.createAll(fresh, label, head, false);
     }
+  }
+
+  /** The document's inputs did not change at `snapshot`: only its version moves. */
+  private carryForward(record: DocumentRecord, snapshot: Snapshot): void {
+    const last = record.evaluated;
+    if (!last) return;
+    if (last.valid && record.published && !record.degraded) {
+      record.published = withVersion(record.published, snapshot.commit);
+    }
+    record.evaluated = { ...last, commit: snapshot.commit.id };
   }
 
   private discovered(snapshot: Snapshot): [string, string[]][] {
@@ -294,6 +323,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       service,
       profiles: [...profiles],
       label,
+      inputs: inputsOf(service, profiles),
       published: undefined,
       degraded: false,
       rejection: undefined,
@@ -420,11 +450,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   /** Start-up rule: serve the newest valid commit among the last N that touched the files. */
   private async walkBackFor(record: DocumentRecord, head: Snapshot): Promise<void> {
     const { repository } = this.options;
-    const files = candidateBases(record.service, record.profiles).flatMap((base) =>
-      EXTENSIONS.map((ext) => base + ext),
-    );
     const commits = await repository.commitsTouching(head.commit.id, this.walkBack, [
-      ...files,
+      ...record.inputs,
       `schemas/${record.service}.schema.json`,
     ]);
     for (const id of commits) {

@@ -1,0 +1,47 @@
+import { candidateBases, EXTENSIONS } from '../config/names.js';
+import type { Snapshot } from '../git/snapshot.js';
+
+/** What differs between two snapshots, as far as documents' inputs go. */
+export interface ChangedInputs {
+  /** Config file names added, removed or changed. */
+  files: Set<string>;
+  /** Services whose schema was added, removed or changed. */
+  schemas: Set<string>;
+  /** True when a file or schema appeared: new services or profiles may exist. */
+  added: boolean;
+}
+
+/** Every file name that could feed (service, profiles): what a document depends on. */
+export function inputsOf(service: string, profiles: readonly string[]): string[] {
+  return candidateBases(service, profiles).flatMap((base) => EXTENSIONS.map((ext) => base + ext));
+}
+
+/** Compares two snapshots by blob id: linear in the number of files, no content read. */
+export function changedInputs(before: Snapshot, after: Snapshot): ChangedInputs {
+  const files = new Set<string>();
+  const schemas = new Set<string>();
+  let added = false;
+  for (const [name, blob] of after.files) {
+    const old = before.files.get(name);
+    if (old !== blob) files.add(name);
+    if (old === undefined) added = true;
+  }
+  for (const name of before.files.keys()) if (!after.files.has(name)) files.add(name);
+  for (const [service, blob] of after.schemas) {
+    const old = before.schemas.get(service);
+    if (old !== blob) schemas.add(service);
+    if (old === undefined) added = true;
+  }
+  for (const service of before.schemas.keys())
+    if (!after.schemas.has(service)) schemas.add(service);
+  return { files, schemas, added };
+}
+
+/** True when a change touches a document with these inputs. */
+export function touches(
+  changed: ChangedInputs,
+  service: string,
+  inputs: readonly string[],
+): boolean {
+  return changed.schemas.has(service) || inputs.some((name) => changed.files.has(name));
+}
