@@ -6,6 +6,7 @@ import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { createApp } from './http/app.js';
+import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { createLogger, type Logger } from './logger.js';
@@ -154,6 +155,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         host: settings.host,
         port: settings.port,
         app,
+        fastPath: fastReads({ publisher, access, metrics, logger }),
         onWatchUpgrade: (req, socket, head) => {
           if (state === 'running') hub.handleUpgrade(req, socket, head);
           else socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createServer } from '../create-server.js';
-import { createLogger } from '../logger.js';
+import { createLogger, flushLogger } from '../logger.js';
 import { loadSettings, SETTING_FLAGS } from '../settings.js';
 
 /** `hotconf serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
@@ -20,6 +20,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger.fatal({ reason: (error as Error).message }, 'hotconf could not start');
     process.stderr.write(`hotconf: could not start: ${(error as Error).message}\n`);
     await server.close().catch(() => undefined);
+    await flushLogger(logger);
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -27,7 +28,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logger.info({ signal }, 'shutting down');
       const hard = setTimeout(() => process.exit(1), 8000);
       hard.unref();
-      server.close().then(resolve, resolve);
+      server
+        .close()
+        .catch(() => undefined)
+        .then(() => flushLogger(logger))
+        .then(resolve, resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -29,18 +29,23 @@ export function requestLog(logger: Logger) {
     try {
       await next();
     } finally {
-      const ms = Math.round((performance.now() - start) * 100) / 100;
-      const line = {
-        reqId,
-        method: ctx.method,
-        route: routeLabel(ctx),
-        path: ctx.path.slice(0, 200),
-        status: ctx.status,
-        ms,
-      };
-      if (ctx.status >= 500) logger.warn(line, 'request');
-      else if (PROBES.has(line.route)) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      logRequest(logger, reqId, ctx.method, routeLabel(ctx), ctx.path, ctx.status, start);
     }
   };
+}
+
+/** Writes the one line a request gets (the Koa middleware and the fast read path). */
+export function logRequest(
+  logger: Logger,
+  reqId: string,
+  method: string,
+  route: string,
+  path: string,
+  status: number,
+  start: number,
+): void {
+  const level = status >= 500 ? 'warn' : PROBES.has(route) ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const ms = Math.round((performance.now() - start) * 100) / 100;
+  logger[level]({ reqId, method, route, path: path.slice(0, 200), status, ms }, 'request');
 }

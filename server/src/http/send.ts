@@ -5,16 +5,21 @@ export function sendCached(ctx: Context, etag: string, type: string, body: Buffe
   const quoted = `"${etag}"`;
   ctx.set('ETag', quoted);
   ctx.set('Cache-Control', 'no-cache');
-  const inm = ctx.get('If-None-Match');
-  if (
-    inm &&
-    inm.split(',').some((t) => t.trim().replace(/^W\//, '') === quoted || t.trim() === '*')
-  ) {
+  if (etagMatches(ctx.get('If-None-Match'), quoted)) {
     ctx.status = 304;
     return;
   }
   ctx.type = type;
   ctx.body = body;
+}
+
+/** True when an If-None-Match header names `quoted` (weak or strong) or `*`. */
+export function etagMatches(ifNoneMatch: string | undefined, quoted: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === quoted;
+  });
 }
 
 /** Sends a JSON value. */

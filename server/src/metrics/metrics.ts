@@ -25,6 +25,8 @@ export interface Observed {
 export interface Metrics extends FetchMetrics {
   /** Koa middleware timing requests by route and status. */
   middleware: Koa.Middleware;
+  /** Counts and times one answered request (the Koa middleware and the fast read path). */
+  request(method: string, route: string, status: number, seconds: number): void;
   /** A WebSocket push of `count` frames for a commit first seen at `seenAt` (performance.now()). */
   pushed(count: number, seenAt: number): void;
   /** Registers gauges and counters fed by the publisher, the WebSocket hub and the detector. */
@@ -93,15 +95,29 @@ export function createMetrics(options: { replicaId: string }): Metrics {
     registers,
   });
 
+  // Label lookups cost more than the increments: bind each (method, route, status) once.
+  const bound = new Map<string, { count: () => void; time: (s: number) => void }>();
+  const request = (method: string, route: string, status: number, seconds: number) => {
+    const key = `${method} ${route} ${status}`;
+    let series = bound.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      const counter = requests.labels(labels);
+      const timer = duration.labels(labels);
+      series = { count: () => counter.inc(), time: (s) => timer.observe(s) };
+      bound.set(key, series);
+    }
+    series.count();
+    series.time(seconds);
+  };
+
   const middleware: Koa.Middleware = async (ctx, next) => {
     const start = performance.now();
     try {
       await next();
     } finally {
       // The error middleware sits inside this one, so ctx.status is what the caller got.
-      const labels = { method: ctx.method, route: routeLabel(ctx), status: String(ctx.status) };
-      requests.inc(labels);
-      duration.observe(labels, (performance.now() - start) / 1000);
+      request(ctx.method, routeLabel(ctx), ctx.status, (performance.now() - start) / 1000);
     }
   };
 
@@ -115,6 +131,7 @@ export function createMetrics(options: { replicaId: string }): Metrics {
   let observed = false;
   const metrics: Metrics = {
     middleware,
+    request,
     routes,
     registry,
     pushed(count, seenAt) {

@@ -120,6 +120,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     return [...this.records.values()];
   }
 
+  /** The record for a document if it is already held; never evaluates anything. */
+  peek(service: string, profiles: readonly string[], label?: string): DocumentRecord | undefined {
+    const record = this.records.get(
+      documentKey(service, profiles, label ?? this.options.repository.defaultLabel),
+    );
+    return record && !record.removed ? record : undefined;
+  }
+
   /** The record for a document, evaluating it on first request. Throws 404 for unknown. */
   async record(
     service: string,
