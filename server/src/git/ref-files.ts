@@ -1,4 +1,4 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -11,16 +11,17 @@ export type Peel = (oid: string) => Promise<string | null>;
  * over `packed-refs`), without spawning a process: on every commit this is the difference
  * between microseconds and a fork of git. Returns label → commit, branches winning over
  * tags of the same name, or undefined when the repository keeps refs another way
- * (reftable) and git must be asked.
+ * (reftable) and git must be asked. The files are a few bytes each: read synchronously,
+ * they cost microseconds, where each async read is a thread-pool round trip.
  */
 export async function readRefFiles(
   gitDir: string,
   peel: Peel,
 ): Promise<Map<string, string> | undefined> {
-  if (await exists(path.join(gitDir, 'reftable'))) return undefined;
+  if (existsSync(path.join(gitDir, 'reftable'))) return undefined;
   const refs = new Map<string, string>();
   const packedPeeled = new Map<string, string>();
-  const packed = await readFile(path.join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+  const packed = readText(path.join(gitDir, 'packed-refs'));
   let last: string | undefined;
   for (const line of packed.split('\n')) {
     if (line.startsWith('^') && last) packedPeeled.set(last, line.slice(1).trim());
@@ -30,7 +31,7 @@ export async function readRefFiles(
       last = name;
     }
   }
-  for (const dir of ['refs/heads', 'refs/tags']) await readLoose(gitDir, dir, refs);
+  for (const dir of ['refs/heads', 'refs/tags']) readLoose(gitDir, dir, refs);
 
   const labels = new Map<string, string>();
   const tags: [string, string][] = [];
@@ -42,33 +43,40 @@ export async function readRefFiles(
     }
   }
   for (const [name, oid] of tags) if (!labels.has(name)) labels.set(name, oid);
-  const head = await resolveHead(gitDir, refs);
+  const head = resolveHead(gitDir, refs);
   if (head) labels.set('HEAD', head);
   return labels;
 }
 
-async function readLoose(gitDir: string, dir: string, into: Map<string, string>): Promise<void> {
-  const entries = await readdir(path.join(gitDir, dir), { withFileTypes: true }).catch(() => []);
+function readLoose(gitDir: string, dir: string, into: Map<string, string>): void {
+  let entries;
+  try {
+    entries = readdirSync(path.join(gitDir, dir), { withFileTypes: true });
+  } catch {
+    return;
+  }
   for (const entry of entries) {
     const name = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) await readLoose(gitDir, name, into);
+    if (entry.isDirectory()) readLoose(gitDir, name, into);
     else if (entry.isFile() && !entry.name.endsWith('.lock')) {
       // A ref deleted between listing and reading is simply not there.
-      const oid = (await readFile(path.join(gitDir, name), 'utf8').catch(() => '')).trim();
+      const oid = readText(path.join(gitDir, name)).trim();
       if (OID.test(oid)) into.set(name, oid);
     }
   }
 }
 
-async function resolveHead(gitDir: string, refs: Map<string, string>): Promise<string | undefined> {
-  const head = (await readFile(path.join(gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+function resolveHead(gitDir: string, refs: Map<string, string>): string | undefined {
+  const head = readText(path.join(gitDir, 'HEAD')).trim();
   if (OID.test(head)) return head;
   return head.startsWith('ref: ') ? refs.get(head.slice(5)) : undefined;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
+/** A file's text, or '' when it is not there (any more). */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
