@@ -1,45 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import { discoverServices } from '../config/config-resolver.js';
-import { changedInputs, inputsOf, touches } from './changed-inputs.js';
-import { DocumentUnavailableError, NotFoundError, type Problem } from '../errors.js';
+import { changedInputs, touches } from './changed-inputs.js';
+import { DocumentUnavailableError, NotFoundError } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
-import type { CommitInfo, Snapshot } from '../git/snapshot.js';
+import type { Snapshot } from '../git/snapshot.js';
 import type { Logger } from '../logger.js';
 import type { SchemaGate } from '../schema/schema-gate.js';
 import { changedKeys } from './changed-keys.js';
+import { DocumentRecord, documentKey, type Rejection } from './document-record.js';
 import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
 
-/** A document's state in one word (`/v1/services`). */
-export type DocumentState =
-  'ok' | 'unvalidated' | 'rejected' | 'degraded' | 'unavailable' | 'removed';
-
-/** Why a commit was not published for a document. */
-export interface Rejection {
-  commit: CommitInfo;
-  problems: Problem[];
-}
-
-/** Everything the server knows about one (service, profiles, label). */
-export interface DocumentRecord {
-  readonly key: string;
-  readonly service: string;
-  readonly profiles: readonly string[];
-  readonly label: string;
-  /** File names the document is merged from, when they exist (see changed-inputs.ts). */
-  readonly inputs: readonly string[];
-  /** What is served; undefined when no valid version exists. */
-  published: PublishedDocument | undefined;
-  /** Served from an older commit because the head was invalid at start-up. */
-  degraded: boolean;
-  /** The head's rejection while it stands; cleared by the next valid commit. */
-  rejection: Rejection | undefined;
-  /** The last rejection ever seen, kept for `/v1/status`. */
-  lastRejection: Rejection | undefined;
-  /** Commit last evaluated, and the inputs' fingerprint there. */
-  evaluated: { commit: string; fingerprint: string; valid: boolean } | undefined;
-  removed: boolean;
-}
+export { DocumentRecord, documentKey, stateOf } from './document-record.js';
+export type { DocumentState, Rejection } from './document-record.js';
 
 /** Emitted as `change` when a new version of a document's content is published. */
 export interface ChangeEvent {
@@ -66,19 +39,6 @@ export interface PublisherEvents {
   settled: [];
   rejected: [DocumentRecord, Rejection];
   removed: [DocumentRecord];
-}
-
-export function documentKey(service: string, profiles: readonly string[], label: string): string {
-  return `${service}/${profiles.join(',')}@${label}`;
-}
-
-/** A record's state in one word. */
-export function stateOf(record: DocumentRecord): DocumentState {
-  if (record.removed) return 'removed';
-  if (!record.published) return 'unavailable';
-  if (record.degraded) return 'degraded';
-  if (record.rejection) return 'rejected';
-  return record.published.validated ? 'ok' : 'unvalidated';
 }
 
 /** At most this many documents created on demand (odd profile lists, tags, commit ids). */
@@ -226,7 +186,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       // Untouched since the commit it was last judged at: still as valid (or not) as it was.
       if (
         changed &&
-        r.evaluated?.commit === before.commit.id &&
+        r.evaluated?.commit.id === before.commit.id &&
         !touches(changed, r.service, r.inputs)
       ) {
         this.carryForward(r, snapshot);
@@ -243,14 +203,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
   }
 
-  /** The document's inputs did not change at `snapshot`: only its version moves. */
+  /** The document's inputs did not change at `snapshot`: it is judged there as before. */
   private carryForward(record: DocumentRecord, snapshot: Snapshot): void {
-    const last = record.evaluated;
-    if (!last) return;
-    if (last.valid && record.published && !record.degraded) {
-      record.published = withVersion(record.published, snapshot.commit);
-    }
-    record.evaluated = { ...last, commit: snapshot.commit.id };
+    if (record.evaluated) record.evaluated.commit = snapshot.commit;
   }
 
   private discovered(snapshot: Snapshot): [string, string[]][] {
@@ -326,19 +281,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   private newRecord(service: string, profiles: readonly string[], label: string): DocumentRecord {
-    return {
-      key: documentKey(service, profiles, label),
-      service,
-      profiles: [...profiles],
-      label,
-      inputs: inputsOf(service, profiles),
-      published: undefined,
-      degraded: false,
-      rejection: undefined,
-      lastRejection: undefined,
-      evaluated: undefined,
-      removed: false,
-    };
+    return new DocumentRecord(service, profiles, label);
   }
 
   private remove(record: DocumentRecord): void {
@@ -369,13 +312,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const last = record.evaluated;
     if (last && last.fingerprint === fingerprint) {
       // Inputs untouched: still valid at this commit (or still broken).
-      if (last.valid && record.published && !record.degraded)
-        record.published = withVersion(record.published, commit);
-      record.evaluated = { commit: commit.id, fingerprint, valid: last.valid };
+      last.commit = commit;
       return;
     }
     const outcome = await this.judge(record, snapshot);
-    record.evaluated = { commit: commit.id, fingerprint, valid: outcome.ok };
+    record.evaluated = { commit, fingerprint, valid: outcome.ok };
     if (!outcome.ok) {
       const rejection: Rejection = { commit, problems: outcome.problems };
       record.rejection = rejection;
