@@ -75,7 +75,7 @@ describe('structured logs', () => {
 
   it('logs each request once with a request id, route, status and time, never the Authorization header', async () => {
     const secret = 'Bearer do-not-log-this-token-7f3a';
-    const given = await request(`${server.url}/v1/config/orders/default`, {
+    const given = await request(`${server.url}/v1/services`, {
       headers: { 'X-Request-Id': 'req-42.a', Authorization: secret },
     });
     expect(given.headers.get('x-request-id')).to.equal('req-42.a');
@@ -91,12 +91,13 @@ describe('structured logs', () => {
       level: 30,
       reqId: 'req-42.a',
       method: 'GET',
-      route: '/v1/config/:service/:profiles',
-      path: '/v1/config/orders/default',
+      route: '/v1/services',
+      path: '/v1/services',
       status: 200,
     });
     expect(requests[0]?.ms).to.be.a('number').and.greaterThan(0);
     expect(requests[1]).to.include({
+      level: 30,
       reqId: generated,
       route: '/v1/config/:service/:profiles',
       status: 404,
@@ -105,9 +106,32 @@ describe('structured logs', () => {
     expect(log.text.join('').toLowerCase()).not.to.include('authorization');
   });
 
-  it('logs health probes and scrapes at debug only', async () => {
+  it('logs health probes, scrapes and successful document reads at debug only', async () => {
     await request(`${server.url}/health`);
     await request(`${server.url}/metrics`);
+    await request(`${server.url}/v1/config/orders/default`);
+    await request(`${server.url}/orders/default`);
     expect(log.withMessage('request')).to.deep.equal([]);
+  });
+
+  it('writes the debug line of a document read, with its request id, when asked to', async () => {
+    const verbose = new CapturedLog('debug');
+    const quiet = createServer({ repo: fixture.dir, port: 0, logger: verbose.logger });
+    await quiet.listen();
+    try {
+      await request(`${quiet.url}/v1/config/orders/default`, {
+        headers: { 'X-Request-Id': 'r-1' },
+      });
+      expect(verbose.withMessage('request')).to.have.length(1);
+      expect(verbose.withMessage('request')[0]).to.include({
+        level: 20,
+        reqId: 'r-1',
+        route: '/v1/config/:service/:profiles',
+        path: '/v1/config/orders/default',
+        status: 200,
+      });
+    } finally {
+      await quiet.close();
+    }
   });
 });
