@@ -196,6 +196,21 @@ describe('schema gate', () => {
       expect(services[0].documents[0].state).to.equal('degraded');
     });
 
+    it('walks back only at start-up: a document first asked for later answers 503 until fixed', async () => {
+      repo = await GitFixture.create({
+        'schemas/orders.schema.json': ORDERS_SCHEMA,
+        'orders.yml': 'db:\n  pool:\n    max: 10\n',
+      });
+      server = await startServer({ repo: repo.dir });
+      await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 600\n' });
+      await settle(server);
+      // orders/dev,eu was never evaluated before the bad commit: no older version is dug up.
+      const reply = await get('/v1/config/orders/dev,eu');
+      expect(reply.status).to.equal(503);
+      expect(reply.json.error.code).to.equal('HC_DOCUMENT_INVALID');
+      expect((await get('/v1/config/orders/default')).json.config.db.pool.max).to.equal(10);
+    });
+
     it('answers 503 with the validation errors when no valid commit exists', async () => {
       await serve({ 'orders.yml': 'db:\n  pool:\n    max: 600\n' });
       const reply = await get('/v1/config/orders/default');

@@ -238,3 +238,28 @@ describe('WatchHub heartbeat', () => {
     }
   });
 });
+
+describe('WatchHub and documents with no valid version', () => {
+  it('pushes the first valid version to a subscriber that came while there was none', async () => {
+    const repo = await GitFixture.create({
+      'orders.yml': 'db:\n  pool: 9000\n',
+      'schemas/orders.schema.json': SCHEMA,
+    });
+    const server = await startServer({ repo: repo.dir });
+    const c = await WatchClient.open(server.url);
+    try {
+      c.subscribe('s', 'orders', ['default']);
+      const [first] = await c.waitFor(1);
+      expect(first).to.include({ type: 'error', code: 'HC_DOCUMENT_INVALID', id: 's' });
+      const fixed = await repo.commit({ 'orders.yml': 'db:\n  pool: 50\n' });
+      const change = (await c.waitFor(2))[1] as ChangeMessage;
+      expect(change).to.include({ type: 'change', id: 's', version: fixed });
+      expect(change.config).to.deep.equal({ db: { pool: 50 } });
+      expect(change.changedKeys).to.deep.equal(['db.pool']);
+    } finally {
+      c.close();
+      await server.close();
+      await repo.remove();
+    }
+  });
+});

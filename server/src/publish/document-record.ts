@@ -40,6 +40,8 @@ export class DocumentRecord {
   /** Where the document was last judged. */
   evaluated: Evaluation | undefined;
   removed = false;
+  /** WebSocket subscriptions to it (kept by the hub): such a document is never evicted. */
+  watchers = 0;
   private current: PublishedDocument | undefined;
 
   constructor(

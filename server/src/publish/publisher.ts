@@ -57,7 +57,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private readonly heads = new Map<string, Snapshot>();
   private running: Promise<void> | undefined;
   private readonly walkBack: number;
-  private onDemand = 0;
+  /** Keys of documents created by a request rather than found in the repository, oldest first. */
+  private readonly onDemand = new Set<string>();
 
   constructor(private readonly options: PublisherOptions) {
     super();
@@ -254,29 +255,27 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       );
     }
     const record = this.newRecord(service, profiles, label);
-    await this.evaluate(record, snapshot, performance.now(), true);
-    if (this.onDemand >= MAX_ON_DEMAND) this.evictOnDemand();
+    // No walk back here: that is a start-up rule, and a request must not run git.
+    await this.evaluate(record, snapshot, performance.now());
     const existing = this.records.get(key);
     if (existing && !existing.removed) return existing;
+    if (this.onDemand.size >= MAX_ON_DEMAND) this.evictOnDemand();
     this.records.set(key, record);
-    this.onDemand++;
+    this.onDemand.add(key);
     // The label may have moved while this evaluated: catch up through the ordered path.
     if (repository.isMovable(label) && repository.labelTable().get(label) !== head)
       void this.labelsMoved([{ label, from: head, to: undefined }]);
     return record;
   }
 
+  /** Forgets the oldest document made on demand that no subscriber watches. */
   private evictOnDemand(): void {
-    for (const [key, r] of this.records) {
-      if (
-        this.listenerCount('change') === 0 ||
-        !r.published ||
-        r.label !== this.options.repository.defaultLabel
-      ) {
-        this.records.delete(key);
-        this.onDemand--;
-        return;
-      }
+    for (const key of this.onDemand) {
+      const record = this.records.get(key);
+      if (record && record.watchers > 0) continue;
+      this.records.delete(key);
+      this.onDemand.delete(key);
+      return;
     }
   }
 
@@ -354,7 +353,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       return;
     }
     record.published = doc;
-    if (previous) {
+    // Judged before (not a document's first evaluation): subscribers are waiting for this,
+    // including those who subscribed while it had no valid version at all.
+    if (previous || last) {
       logger.info(
         {
           service: record.service,
@@ -370,7 +371,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         record,
         document: doc,
         previous,
-        changedKeys: changedKeys(previous.config, doc.config),
+        changedKeys: changedKeys(previous?.config, doc.config),
         seenAt,
       });
     }

@@ -253,6 +253,7 @@ export class WatchHub {
     let peers = this.byDocument.get(record.key);
     if (!peers) this.byDocument.set(record.key, (peers = new Set()));
     peers.add(sub);
+    record.watchers++;
     const doc = record.published;
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
@@ -278,6 +279,7 @@ export class WatchHub {
     const sub = conn.subs.get(id);
     if (!sub) return;
     conn.subs.delete(id);
+    sub.record.watchers--;
     const peers = this.byDocument.get(sub.record.key);
     if (!peers) return;
     peers.delete(sub);
