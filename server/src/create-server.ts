@@ -69,6 +69,9 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (state !== 'new') throw new Error(`cannot listen: the server is ${state}`);
       state = 'starting';
 
+      // Refuse a public bind without tokens before cloning anything.
+      if (settings.tokensFile === undefined) checkOpenBind(settings.host, settings.allowOpen);
+
       // git → snapshot → resolve → validate → publish
       const repository = await Repository.open({ ...settings, logger });
       closers.push(() => repository.close());
@@ -95,7 +98,6 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       closers.push(() => accessHandle.close());
       const { access } = accessHandle;
       if (access.open) {
-        checkOpenBind(settings.host, settings.allowOpen);
         logger.warn(
           { host: settings.host },
           'open mode: no HOTCONF_TOKENS_FILE, every caller may read everything',

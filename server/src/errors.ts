@@ -64,10 +64,3 @@ export class DocumentUnavailableError extends HotconfError {
     super(503, 'HC_DOCUMENT_INVALID', message, problems);
   }
 }
-
-/** Git or the repository failed in a way the caller cannot fix. 500, message hidden. */
-export class RepositoryError extends HotconfError {
-  constructor(message: string) {
-    super(500, 'HC_REPOSITORY', message);
-  }
-}

@@ -127,3 +127,19 @@ describe('local change detection', () => {
     }
   });
 });
+
+describe('GitCommandError', () => {
+  it('hides URL credentials in its message, arguments and stderr', async () => {
+    const { GitCommandError } = await import('../../server/src/git/run-git.js');
+    const error = new GitCommandError(
+      ['clone', 'https://deploy:s3cret@git.example/x.git'],
+      128,
+      "fatal: could not read from 'https://deploy:s3cret@git.example/x.git'\n",
+    );
+    expect(JSON.stringify({ ...error, message: error.message })).to.not.contain('s3cret');
+    expect(error.message).to.equal(
+      "git clone failed (128): fatal: could not read from 'https://***@git.example/x.git'",
+    );
+    expect(error.args).to.deep.equal(['clone', 'https://***@git.example/x.git']);
+  });
+});

@@ -70,7 +70,13 @@ export const watchCommand: Command = async (argv) => {
         );
       });
       ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString()) as ServerMessage;
+        let msg: ServerMessage;
+        try {
+          msg = JSON.parse(data.toString()) as ServerMessage;
+        } catch {
+          process.stderr.write('hotconf watch: ignored a frame that is not JSON\n');
+          return;
+        }
         const at = new Date().toISOString();
         if (values.json) print(JSON.stringify({ at, ...msg }));
         if (msg.type === 'error') {

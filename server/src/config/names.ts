@@ -75,14 +75,6 @@ export function decodeSpringLabel(label: string): string {
   return label.replaceAll('(_)', '/');
 }
 
-/** What a config file applies to; null when it is not a config file name. */
-export interface FileTarget {
-  /** `application` or a service. */
-  owner: string;
-  /** undefined for a plain file (every profile). */
-  profile: string | undefined;
-}
-
 /**
  * The candidate files for a service and profiles, highest precedence first (DESIGN §2):
  * for `orders` and `dev,eu`: orders-eu, application-eu, orders-dev, application-dev,

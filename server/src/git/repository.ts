@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Logger } from '../logger.js';
 import { ObjectReader } from './object-reader.js';
-import { GitCommandError, runGit } from './run-git.js';
+import { GitCommandError, redactCredentials, runGit } from './run-git.js';
 import { readRefFiles } from './ref-files.js';
 import { parseCommit, parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
 
@@ -34,11 +34,6 @@ const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|[A-Za-z0-9._-]+@[A
 const HEX_ID = /^[0-9a-f]{4,64}$/;
 const CONFIG_FILE = /\.(ya?ml|json)$/;
 const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
-
-/** Hides credentials in a URL before it reaches a log or an error. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
-}
 
 /** True when `repo` is a URL to clone rather than a local path. */
 export function isRemote(repo: string): boolean {
@@ -326,7 +321,7 @@ async function locateLocal(
 async function mirrorRemote(url: string, cacheDir: string, logger: Logger): Promise<string> {
   const name = createHash('sha256').update(url).digest('hex').slice(0, 16);
   const dir = path.resolve(cacheDir, `${name}.git`);
-  const safe = redactUrl(url);
+  const safe = redactCredentials(url);
   const exists = await access(path.join(dir, 'HEAD')).then(
     () => true,
     () => false,

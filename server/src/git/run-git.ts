@@ -10,17 +10,31 @@ export const GIT_ENV: NodeJS.ProcessEnv = {
   LC_ALL: 'C',
 };
 
-/** Thrown when a git command fails; `stderr` is for logs only, never for callers. */
+/** Hides the credentials of any URL in a text (`https://user:token@host` → `https://***@host`). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+}
+
+/**
+ * Thrown when a git command fails; `stderr` is for logs only, never for callers. Arguments
+ * and stderr are stored with URL credentials hidden, so no log of this error can leak them.
+ */
 export class GitCommandError extends Error {
+  readonly args: readonly string[];
+  readonly stderr: string;
+
   constructor(
-    readonly args: readonly string[],
+    args: readonly string[],
     readonly exitCode: number | null,
-    readonly stderr: string,
+    stderr: string,
   ) {
+    const clean = redactCredentials(stderr);
     super(
-      `git ${args[0] ?? ''} failed (${exitCode ?? 'killed'}): ${stderr.trim().split('\n').pop() ?? ''}`,
+      `git ${args[0] ?? ''} failed (${exitCode ?? 'killed'}): ${clean.trim().split('\n').pop() ?? ''}`,
     );
     this.name = 'GitCommandError';
+    this.args = args.map(redactCredentials);
+    this.stderr = clean;
   }
 }
 

@@ -33,7 +33,7 @@ export function errorMiddleware(logger: Logger) {
 
 function classify(error: unknown, logger: Logger, ctx: Context) {
   if (error instanceof HotconfError) {
-    if (error.status >= 500 && error.status !== 503) {
+    if (!error.expose) {
       logger.error({ err: error, method: ctx.method, route: ctx.state.route }, 'request failed');
       return {
         status: error.status,

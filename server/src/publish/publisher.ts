@@ -176,8 +176,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const records = [...this.records.values()].filter((r) => r.label === label);
     if (!head) {
       for (const r of records) this.remove(r);
+      this.heads.delete(label);
       return;
     }
+    // A branch or tag nobody reads: nothing to publish, nothing to read.
+    if (records.length === 0 && label !== repository.defaultLabel) return;
     const snapshot = await repository.snapshot(head);
     const before = this.heads.get(label);
     this.heads.set(label, snapshot);
