@@ -24,4 +24,6 @@ export { ErrorCodes, HotconfClientError } from './errors.js';
 export { DEFAULTS, type ConnectOptions, type RetryOptions } from './options.js';
 export { CACHE_FORMAT, type CacheContent } from './cache-file.js';
 export { openConnectionCount } from './watch.js';
+/** The dotted paths two documents differ at: the one definition server and SDK share. */
+export { changedKeys } from './document.js';
 export * from './protocol.js';

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
-import type { ConfigObject, PatchMessage, SnapshotMessage } from '@hotconf/client';
+import {
+  applyMergePatch,
+  type ConfigObject,
+  type PatchMessage,
+  type SnapshotMessage,
+} from '@hotconf/client';
 import type { HotconfServer } from '../../server/src/create-server.js';
-import { applyMergePatch, mergePatch } from '../../server/src/publish/merge-patch.js';
+import { mergePatch } from '../../server/src/publish/merge-patch.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { request, startServer, WatchClient } from '../helpers/server.js';
 
@@ -15,7 +20,7 @@ function big(changed: number): string {
 
 describe('merge patches', () => {
   describe('mergePatch', () => {
-    it('says additions, changes and removals, recursing into maps', () => {
+    it('says additions, changes and removals, recursing into maps (as the SDK applies them)', () => {
       const from: ConfigObject = { a: 1, b: { c: 2, d: 3 }, e: [1, 2], gone: true };
       const to: ConfigObject = { a: 1, b: { c: 5, d: 3, f: 6 }, e: [1] };
       const patch = mergePatch(from, to);

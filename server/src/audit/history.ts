@@ -1,5 +1,4 @@
-import type { ConfigObject } from '@hotconf/client';
-import { changedKeys } from '../publish/changed-keys.js';
+import { changedKeys, type ConfigObject } from '@hotconf/client';
 import { inputPaths, revisionAt, type AuditDeps, type Revision } from './revision.js';
 
 /** One commit that changed what a document serves. */

@@ -24,17 +24,6 @@ export function mergePatch(from: ConfigObject, to: ConfigObject): ConfigObject |
   return patch;
 }
 
-/** Applies an RFC 7386 merge patch, returning a new document. */
-export function applyMergePatch(target: ConfigObject, patch: ConfigObject): ConfigObject {
-  const out: ConfigObject = { ...target };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (isObject(value)) out[key] = applyMergePatch(isObject(out[key]) ? out[key] : {}, value);
-    else out[key] = value;
-  }
-  return out;
-}
-
 function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object')

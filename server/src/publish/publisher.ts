@@ -1,3 +1,4 @@
+import { changedKeys } from '@hotconf/client';
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import { discoverServices } from '../config/config-resolver.js';
@@ -7,7 +8,6 @@ import type { LabelMove, Repository } from '../git/repository.js';
 import type { Snapshot } from '../git/snapshot.js';
 import type { Logger } from '../logger.js';
 import type { SchemaGate } from '../schema/schema-gate.js';
-import { changedKeys } from './changed-keys.js';
 import { DocumentRecord, documentKey, type Rejection } from './document-record.js';
 import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
 

@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCodes, type SubscribeMessage } from '@hotconf/client';
+import { changedKeys, CloseCodes, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { HotconfError } from '../errors.js';
 import type { Access, Principal } from '../http/access.js';
 import type { Logger } from '../logger.js';
-import { changedKeys } from '../publish/changed-keys.js';
 import type { ChangeEvent, DocumentRecord, Publisher } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
