@@ -20,6 +20,8 @@ export interface FastReadsDeps {
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 interface Read {
+  /** The path without its query, for the log line. */
+  path: string;
   service: string;
   profiles: string[];
   label: string | undefined;
@@ -69,7 +71,7 @@ export function fastReads(deps: FastReadsDeps): FastPath {
       res.writeHead(200, headers).end(body);
     }
     deps.metrics.request('GET', read.route, status, (performance.now() - start) / 1000);
-    logRequest(deps.logger, reqId, 'GET', read.route, url.split('?')[0] ?? url, status, start);
+    logRequest(deps.logger, reqId, 'GET', read.route, read.path, status, start);
     return true;
   };
 }
@@ -88,6 +90,7 @@ function parseRead(url: string): Read | undefined {
         label = query.length > 6 ? checkLabel(query.slice(6)) : undefined;
       }
       return {
+        path,
         service: checkService(parts[3] ?? ''),
         profiles: parseProfiles(parts[4]),
         label,
@@ -103,6 +106,7 @@ function parseRead(url: string): Read | undefined {
     ) {
       const label = parts[3] === undefined ? undefined : checkLabel(decodeSpringLabel(parts[3]));
       return {
+        path,
         service: checkService(parts[1] ?? ''),
         profiles: parseProfiles(parts[2]),
         label,

@@ -57,6 +57,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private readonly heads = new Map<string, Snapshot>();
   private running: Promise<void> | undefined;
   private readonly walkBack: number;
+  /** Services found per snapshot: Spring file names are split against them on every request. */
+  private readonly discoveries = new WeakMap<Snapshot, Map<string, Set<string>>>();
   /** Keys of documents created by a request rather than found in the repository, oldest first. */
   private readonly onDemand = new Set<string>();
 
@@ -120,7 +122,13 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   async services(label: string): Promise<Map<string, Set<string>>> {
     const head = await this.options.repository.resolveLabel(label);
     if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
-    return discoverServices(await this.options.repository.snapshot(head));
+    return this.servicesAt(await this.options.repository.snapshot(head));
+  }
+
+  private servicesAt(snapshot: Snapshot): Map<string, Set<string>> {
+    let found = this.discoveries.get(snapshot);
+    if (!found) this.discoveries.set(snapshot, (found = discoverServices(snapshot)));
+    return found;
   }
 
   /** The published document, or the 404/503 a caller should get. */
@@ -214,7 +222,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
 
   private discovered(snapshot: Snapshot): [string, string[]][] {
     const out: [string, string[]][] = [];
-    for (const [service, profiles] of discoverServices(snapshot)) {
+    for (const [service, profiles] of this.servicesAt(snapshot)) {
       out.push([service, ['default']]);
       for (const p of profiles) if (p !== 'default') out.push([service, [p]]);
     }

@@ -73,6 +73,8 @@ export class WatchHub {
   private readonly wss: WebSocketServer;
   private readonly parser = new ClientMessageParser();
   private readonly connections = new Set<Connection>();
+  /** Connections holding back documents until they drain: all `relieve` has to look at. */
+  private readonly congested = new Set<Connection>();
   /** Document key → subscriptions to it. */
   private readonly byDocument = new Map<string, Set<Subscription>>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -293,7 +295,10 @@ export class WatchHub {
     for (const sub of peers) {
       const conn = sub.conn;
       if (conn.congestedSince !== undefined || conn.ws.bufferedAmount > this.opts.bufferLimit) {
-        conn.congestedSince ??= Date.now();
+        if (conn.congestedSince === undefined) {
+          conn.congestedSince = Date.now();
+          this.congested.add(conn);
+        }
         sub.pending = event.document;
         continue;
       }
@@ -315,8 +320,11 @@ export class WatchHub {
   /** Sends congested connections their newest pending documents once they drain. */
   private relieve(): void {
     const now = Date.now();
-    for (const conn of this.connections) {
-      if (conn.congestedSince === undefined) continue;
+    for (const conn of this.congested) {
+      if (conn.congestedSince === undefined || !this.connections.has(conn)) {
+        this.congested.delete(conn);
+        continue;
+      }
       if (conn.ws.bufferedAmount > this.opts.bufferLimit / 2) {
         if (now - conn.congestedSince > this.opts.stuckTimeoutMs) {
           this.options.logger.warn(
@@ -328,6 +336,7 @@ export class WatchHub {
         continue;
       }
       conn.congestedSince = undefined;
+      this.congested.delete(conn);
       for (const sub of conn.subs.values()) {
         const doc = sub.pending;
         if (!doc) continue;
