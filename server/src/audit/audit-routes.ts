@@ -46,7 +46,7 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     const { service, profiles } = target(ctx);
     const limit = queryLimit(ctx);
     const label = queryLabel(ctx) ?? repository.defaultLabel;
-    const head = await headOf(repository, label);
+    const head = await repository.headOf(label);
     const at = await revisionAt(deps, head, service, profiles);
     if (at.kind === 'absent') throw serviceNotFound(service, label);
     const commits = await historyOf(deps, head, service, profiles, limit);
@@ -60,8 +60,8 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     const from = requiredLabel(ctx, 'from');
     const to = requiredLabel(ctx, 'to');
     const [before, after] = await Promise.all([
-      headOf(repository, from).then((id) => revisionAt(deps, id, service, profiles)),
-      headOf(repository, to).then((id) => revisionAt(deps, id, service, profiles)),
+      repository.headOf(from).then((id) => revisionAt(deps, id, service, profiles)),
+      repository.headOf(to).then((id) => revisionAt(deps, id, service, profiles)),
     ]);
     if (before.kind === 'absent' && after.kind === 'absent')
       throw serviceNotFound(service, `${from} or ${to}`);
@@ -112,12 +112,6 @@ function requiredLabel(ctx: Context, name: 'from' | 'to'): string {
   if (typeof raw !== 'string')
     throw new InvalidInputError('HC_INVALID_PARAMETER', `${name} may be given once`);
   return checkLabel(raw);
-}
-
-async function headOf(repository: Repository, label: string): Promise<string> {
-  const head = await repository.resolveLabel(label);
-  if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
-  return head;
 }
 
 function serviceNotFound(service: string, label: string): NotFoundError {

@@ -1,7 +1,8 @@
 import type { ConfigObject } from '@hotconf/client';
 import type { ConfigResolver, Source } from '../config/config-resolver.js';
 import { flatten } from '../config/flatten.js';
-import { candidateBases, EXTENSIONS } from '../config/names.js';
+import { inputsOf } from '../publish/changed-inputs.js';
+import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
 import { parseConfigFile } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
 import type { Repository } from '../git/repository.js';
@@ -48,13 +49,8 @@ export async function revisionAt(
  * part of the served document). A commit touching none of them cannot change it.
  */
 export function inputPaths(service: string, profiles: readonly string[]): string[] {
-  const files = candidateBases(service, profiles).flatMap((base) =>
-    EXTENSIONS.map((ext) => base + ext),
-  );
-  return [...files, `schemas/${service}.schema.json`];
+  return [...inputsOf(service, profiles), `schemas/${service}.schema.json`];
 }
-
-const CIPHER = '{cipher}';
 
 /**
  * Flattened keys whose value is encrypted (`{cipher}…`) in the raw files a revision was
@@ -70,7 +66,7 @@ export async function encryptedKeys(
     const parsed = parseConfigFile(source.file, text);
     if (!parsed.ok) continue;
     for (const [key, value] of Object.entries(flatten(parsed.config))) {
-      if (typeof value === 'string' && value.startsWith(CIPHER)) out.add(key);
+      if (typeof value === 'string' && value.startsWith(CIPHER_PREFIX)) out.add(key);
     }
   }
   return out;

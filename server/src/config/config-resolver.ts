@@ -1,6 +1,7 @@
 import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
+import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
 import { mergeDocuments } from './merge.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
 import { parseConfigFile, type ParsedFile } from './parse-file.js';
@@ -29,8 +30,6 @@ export interface ConfigResolverOptions {
   /** Parsed files kept by blob id. Default 20 000. */
   maxParsedFiles?: number;
 }
-
-const CIPHER = '{cipher}';
 
 /**
  * Merges the files that apply to a (service, profiles) at a snapshot, in Spring's
@@ -131,7 +130,7 @@ export class ConfigResolver {
     const decode = this.options.decodeSecret;
     let found = false;
     const walk = (value: unknown, path: string[]): unknown => {
-      if (typeof value === 'string' && value.startsWith(CIPHER)) {
+      if (typeof value === 'string' && value.startsWith(CIPHER_PREFIX)) {
         found = true;
         const pointer = `/${path.join('/')}`;
         if (!decode) {
@@ -143,7 +142,7 @@ export class ConfigResolver {
           return value;
         }
         try {
-          return decode(value.slice(CIPHER.length), source.file, path.join('.'));
+          return decode(value.slice(CIPHER_PREFIX.length), source.file, path.join('.'));
         } catch (e) {
           problems.push({ file: source.file, path: pointer, message: (e as Error).message });
           return value;

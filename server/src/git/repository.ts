@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ObjectReader } from './object-reader.js';
 import { GitCommandError, redactCredentials, runGit } from './run-git.js';
@@ -111,6 +112,13 @@ export class Repository {
     if (!HEX_ID.test(label)) return null;
     const obj = await this.reader.read(`${label}^{commit}`);
     return obj && obj.type === 'commit' ? obj.oid : null;
+  }
+
+  /** Like `resolveLabel`, for callers that answer a request. @throws NotFoundError (404). */
+  async headOf(label: string): Promise<string> {
+    const head = await this.resolveLabel(label);
+    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    return head;
   }
 
   /** Labels (branches, tags, HEAD) and their commits as last read. */

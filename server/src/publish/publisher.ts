@@ -112,16 +112,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
 
   /** Makes sure every service and profile found at `label` has a record. 404 if unknown. */
   async trackLabel(label: string): Promise<void> {
-    const head = await this.options.repository.resolveLabel(label);
-    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    const head = await this.options.repository.headOf(label);
     const snapshot = await this.options.repository.snapshot(head);
     await Promise.all(this.discovered(snapshot).map(([s, p]) => this.record(s, p, label)));
   }
 
   /** Services known at `label`, each with the profiles found for it. 404 if unknown. */
   async services(label: string): Promise<Map<string, Set<string>>> {
-    const head = await this.options.repository.resolveLabel(label);
-    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    const head = await this.options.repository.headOf(label);
     return this.servicesAt(await this.options.repository.snapshot(head));
   }
 
@@ -256,8 +254,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     key: string,
   ) {
     const { repository } = this.options;
-    const head = await repository.resolveLabel(label);
-    if (!head) throw new NotFoundError('HC_LABEL_NOT_FOUND', `label ${label} does not exist`);
+    const head = await repository.headOf(label);
     const snapshot = await repository.snapshot(head);
     if (!this.options.resolver.isKnown(snapshot, service)) {
       throw new NotFoundError(
