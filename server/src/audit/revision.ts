@@ -7,6 +7,7 @@ import { parseConfigFile } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
 import type { Repository } from '../git/repository.js';
 import type { CommitInfo } from '../git/snapshot.js';
+import { judgeDocument } from '../schema/judge-document.js';
 import type { SchemaGate } from '../schema/schema-gate.js';
 
 /** What the audit routes read: git, and the same resolver and gate the publisher uses. */
@@ -36,11 +37,9 @@ export async function revisionAt(
   const snapshot = await deps.repository.snapshot(commitId);
   const commit = snapshot.commit;
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
-  const resolution = await deps.resolver.resolve(snapshot, service, profiles);
-  if (!resolution.ok) return { kind: 'invalid', commit, problems: resolution.problems };
-  const verdict = await deps.gate.check(snapshot, service, resolution.config, resolution.sources);
-  if (!verdict.ok) return { kind: 'invalid', commit, problems: verdict.problems };
-  return { kind: 'valid', commit, config: verdict.config, sources: resolution.sources };
+  const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
+  if (!judged.ok) return { kind: 'invalid', commit, problems: judged.problems };
+  return { kind: 'valid', commit, config: judged.config, sources: judged.sources };
 }
 
 /**

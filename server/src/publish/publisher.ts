@@ -2,6 +2,7 @@ import { changedKeys } from '@hotconf/client';
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import { discoverServices } from '../config/config-resolver.js';
+import { judgeDocument } from '../schema/judge-document.js';
 import { changedInputs, touches } from './changed-inputs.js';
 import { DocumentUnavailableError, NotFoundError } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
@@ -385,24 +386,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
   }
 
-  private async judge(record: DocumentRecord, snapshot: Snapshot) {
-    const resolution = await this.options.resolver.resolve(
-      snapshot,
-      record.service,
-      record.profiles,
-    );
-    if (!resolution.ok) return { ok: false as const, problems: resolution.problems };
-    const verdict = await this.options.gate.check(
-      snapshot,
-      record.service,
-      resolution.config,
-      resolution.sources,
-    );
-    if (!verdict.ok) return verdict;
-    return {
-      ...verdict,
-      sources: resolution.sources.map(({ file, config }) => ({ file, config })),
-    };
+  private judge(record: DocumentRecord, snapshot: Snapshot) {
+    const { resolver, gate } = this.options;
+    return judgeDocument(resolver, gate, snapshot, record.service, record.profiles);
   }
 
   /** Start-up rule: serve the newest valid commit among the last N that touched the files. */

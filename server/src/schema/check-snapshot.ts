@@ -1,6 +1,7 @@
 import { discoverServices, type ConfigResolver } from '../config/config-resolver.js';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
+import { judgeDocument } from './judge-document.js';
 import type { SchemaGate } from './schema-gate.js';
 
 /** The gate's verdict on one document of a snapshot. */
@@ -26,17 +27,9 @@ export async function checkSnapshot(
   for (const [service, found] of services) {
     for (const profile of ['default', ...[...found].filter((p) => p !== 'default').sort()]) {
       const profiles = [profile];
-      const resolution = await resolver.resolve(snapshot, service, profiles);
-      if (!resolution.ok) {
-        out.push({ service, profiles, ok: false, validated: false, problems: resolution.problems });
-        continue;
-      }
-      const verdict = await gate.check(snapshot, service, resolution.config, resolution.sources);
-      out.push(
-        verdict.ok
-          ? { service, profiles, ok: true, validated: verdict.validated, problems: [] }
-          : { service, profiles, ok: false, validated: true, problems: verdict.problems },
-      );
+      const judged = await judgeDocument(resolver, gate, snapshot, service, profiles);
+      const problems = judged.ok ? [] : judged.problems;
+      out.push({ service, profiles, ok: judged.ok, validated: judged.validated, problems });
     }
   }
   return out;
