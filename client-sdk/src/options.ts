@@ -1,3 +1,4 @@
+import { LABEL_PATTERN, NAME_PATTERN, RESERVED_NAMES } from './protocol.js';
 import path from 'node:path';
 import type { Logger } from './events.js';
 
@@ -76,10 +77,10 @@ export const DEFAULTS = {
   retry: { minDelayMs: 200, maxDelayMs: 30_000, restartDelayMs: 1000 },
 } as const;
 
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-const LABEL = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+const NAME = NAME_PATTERN;
+const LABEL = LABEL_PATTERN;
 const TOKEN = /^[\x21-\x7e]+$/;
-const RESERVED = new Set(['v1', 'health', 'ready', 'metrics', 'monitor']);
+const RESERVED = RESERVED_NAMES;
 const KNOWN = new Set([
   'server',
   'service',

@@ -6,6 +6,19 @@
 
 import { createHash } from 'node:crypto';
 
+/** Service and profile names (DESIGN §2). */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** Branches, tags and commit ids (DESIGN §2); `..` is refused besides. */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+/** Never services: they are the server's own routes. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'v1',
+  'health',
+  'ready',
+  'metrics',
+  'monitor',
+]);
+
 /** Plain JSON value as carried in documents. */
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
+import { checkLabel } from './config/names.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -139,13 +140,14 @@ export function checkSettings(settings: Settings): Settings {
   if (!LOG_LEVELS.includes(s.logLevel)) {
     throw new TypeError(`HOTCONF_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  if (
-    s.label !== undefined &&
-    (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(s.label) || s.label.includes('..'))
-  ) {
-    throw new TypeError(
-      `HOTCONF_LABEL must be a branch, tag or commit id, got "${s.label.slice(0, 40)}"`,
-    );
+  if (s.label !== undefined) {
+    try {
+      checkLabel(s.label);
+    } catch {
+      throw new TypeError(
+        `HOTCONF_LABEL must be a branch, tag or commit id, got "${s.label.slice(0, 40)}"`,
+      );
+    }
   }
   if (!isValidReplicaId(s.replicaId)) {
     throw new TypeError(

@@ -4,6 +4,8 @@
  * to the Redis channel can send anything, so nothing here trusts its shape.
  */
 
+import { LABEL } from '../config/names.js';
+
 /** Protocol version; a message with another `v` is ignored (a newer replica mid-rollout). */
 export const BUS_PROTOCOL_VERSION = 1;
 
@@ -19,7 +21,6 @@ export const MAX_HEADS = 300;
 const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const REF = /^refs\/(heads|tags)\/[A-Za-z0-9._/-]{1,200}$/;
-const LABEL = /^(HEAD|[A-Za-z0-9][A-Za-z0-9._/-]{0,199})$/;
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 interface Envelope {

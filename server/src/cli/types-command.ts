@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SCHEMA_FILE } from '../config/names.js';
 
 /** What `hotconf types` needs. */
 export interface TypesOptions {
@@ -11,7 +12,6 @@ export interface TypesOptions {
   outDir: string;
 }
 
-const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 const RESERVED = new Set(['v1', 'health', 'ready', 'metrics', 'monitor']);
 
 /**

@@ -1,12 +1,18 @@
+import { LABEL_PATTERN, NAME_PATTERN, RESERVED_NAMES } from '@hotconf/client';
 import { InvalidInputError } from '../errors.js';
 
-/** Service and profile names (DESIGN §2). */
-export const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** Service and profile names (DESIGN §2): the protocol's definition. */
+export const NAME = NAME_PATTERN;
 /** Branches, tags and commit ids (DESIGN §2); `..` is refused separately. */
-export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+export const LABEL = LABEL_PATTERN;
 export const MAX_PROFILES = 8;
 /** Never services: they are routes. */
-export const RESERVED = new Set(['v1', 'health', 'ready', 'metrics', 'monitor']);
+export const RESERVED = RESERVED_NAMES;
+
+/** A config file at the search path. */
+export const CONFIG_FILE = /\.(ya?ml|json)$/;
+/** `schemas/{service}.schema.json`; the match's group 1 is the service. */
+export const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 
 /** The file extensions a config file may have, in the order one is preferred. */
 export const EXTENSIONS = ['.yml', '.yaml', '.json'] as const;

@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Snapshot } from '../git/snapshot.js';
-
-const CONFIG_FILE = /\.(ya?ml|json)$/;
-const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
+import { CONFIG_FILE, SCHEMA_FILE } from './names.js';
 
 /** git's blob id for some bytes, so working-tree files key the same caches as committed ones. */
 function blobId(data: Buffer): string {

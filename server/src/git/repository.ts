@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import { CONFIG_FILE, SCHEMA_FILE } from '../config/names.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ObjectReader } from './object-reader.js';
@@ -33,8 +34,6 @@ export interface LabelMove {
 
 const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)/;
 const HEX_ID = /^[0-9a-f]{4,64}$/;
-const CONFIG_FILE = /\.(ya?ml|json)$/;
-const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 
 /** True when `repo` is a URL to clone rather than a local path. */
 export function isRemote(repo: string): boolean {
