@@ -3,17 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { connect, HotconfClientError, openConnectionCount } from '@hotconf/client';
-import { FAST_RETRY, nextEvent, Sandbox, rejectionOf, whenConnected } from './sdk-helpers.js';
-
-interface Orders {
-  db: { host: string; pool: { max: number; min: number } };
-  features: { fast: boolean };
-  hosts: string[];
-}
-
-const ORDERS =
-  'db:\n  host: db.internal\n  pool:\n    max: 10\nfeatures:\n  fast: false\nhosts: [a, b]\n';
-const ORDERS_DEV = 'db:\n  pool:\n    min: 2\n';
+import {
+  FAST_RETRY,
+  nextEvent,
+  Sandbox,
+  rejectionOf,
+  whenConnected,
+  ORDERS,
+  ORDERS_DEV,
+  type Orders,
+} from './sdk-helpers.js';
 
 describe('HotconfClient connection', () => {
   let sb: Sandbox;

@@ -9,17 +9,10 @@ import {
   waitFor,
   rejectionOf,
   whenConnected,
+  ORDERS,
+  ORDERS_DEV,
+  type Orders,
 } from './sdk-helpers.js';
-
-interface Orders {
-  db: { host: string; pool: { max: number; min: number } };
-  features: { fast: boolean };
-  hosts: string[];
-}
-
-const ORDERS =
-  'db:\n  host: db.internal\n  pool:\n    max: 10\nfeatures:\n  fast: false\nhosts: [a, b]\n';
-const ORDERS_DEV = 'db:\n  pool:\n    min: 2\n';
 
 describe('HotconfClient', () => {
   let sb: Sandbox;

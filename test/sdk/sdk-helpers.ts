@@ -131,3 +131,14 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<HotconfCli
 export async function whenConnected<T>(client: HotconfClient<T>, timeoutMs = 5000): Promise<void> {
   if (!client.connected) await nextEvent(client, 'connected', timeoutMs);
 }
+
+/** The orders document most SDK tests serve, as its type and its two files. */
+export interface Orders {
+  db: { host: string; pool: { max: number; min: number } };
+  features: { fast: boolean };
+  hosts: string[];
+}
+
+export const ORDERS =
+  'db:\n  host: db.internal\n  pool:\n    max: 10\nfeatures:\n  fast: false\nhosts: [a, b]\n';
+export const ORDERS_DEV = 'db:\n  pool:\n    min: 2\n';
