@@ -3,6 +3,7 @@ import { checkOpenBind } from './access/open-bind.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { createBus } from './bus/bus.js';
 import { ConfigResolver } from './config/config-resolver.js';
+import { SNAPSHOT_FILES } from './config/snapshot-files.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { createApp } from './http/app.js';
@@ -73,7 +74,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (settings.tokensFile === undefined) checkOpenBind(settings.host, settings.allowOpen);
 
       // git → snapshot → resolve → validate → publish
-      const repository = await Repository.open({ ...settings, logger });
+      const repository = await Repository.open({ ...settings, files: SNAPSHOT_FILES, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
       const secrets = createSecretBox(settings.encryptKey);
