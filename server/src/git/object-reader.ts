@@ -107,7 +107,8 @@ export class ObjectReader {
   private died(): void {
     this.proc = undefined;
     const waiting = this.queue.splice(0);
-    const culprit = waiting.shift();
+    // While a refused body streams past, its reader has its answer already: blame no one.
+    const culprit = this.body?.chunks === null ? undefined : waiting.shift();
     culprit?.reject(
       new ObjectReadError(culprit.rev, 'could not be read (corrupt or truncated)'),
     );

@@ -40,8 +40,11 @@ export class ReachableCommits {
     this.commits = new Set(out.split('\n').filter(Boolean));
   }
 
-  /** Follows label moves: adds what moved forward, lists all again when anything left. */
-  async update(moves: readonly LabelMove[], labels: ReadonlyMap<string, string>): Promise<void> {
+  /**
+   * Follows label moves: adds what moved forward, lists all again when anything left.
+   * @returns true when commits may have stopped being reachable (the set was rebuilt).
+   */
+  async update(moves: readonly LabelMove[], labels: ReadonlyMap<string, string>): Promise<boolean> {
     let lost = false;
     const added: string[] = [];
     for (const move of moves) {
@@ -50,13 +53,17 @@ export class ReachableCommits {
         continue;
       }
       const walk = await this.walk(move.to, move.from);
-      if (!walk) return this.rebuild(labels);
+      if (!walk) {
+        await this.rebuild(labels);
+        return true;
+      }
       added.push(...walk.added);
       if (move.from !== undefined && !walk.reachedFrom) lost = true;
     }
     for (const id of added) this.commits.add(id);
     // A label that left its old commit may have been the only way to it.
     if (lost) await this.rebuild(labels);
+    return lost;
   }
 
   /**

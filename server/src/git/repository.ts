@@ -46,6 +46,8 @@ const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|[A-Za-z0-9._-]+@[A
 const HEX_ID = /^[0-9a-f]{4,64}$/;
 /** Snapshots kept: each is a few maps of names to ids. */
 const MAX_SNAPSHOTS = 500;
+/** Commit-id labels remembered for withdrawal: more than the documents a publisher holds. */
+const MAX_COMMIT_LABELS = 50_000;
 
 /** True when `repo` is a URL to clone rather than a local path. */
 export function isRemote(repo: string): boolean {
@@ -61,6 +63,8 @@ export class Repository {
   private readonly labels: LabelTable;
   private readonly reachable: ReachableCommits;
   private readonly snapshots = new LRUCache<string, Promise<Snapshot>>({ max: MAX_SNAPSHOTS });
+  /** Commit ids asked for as labels (as typed) → the commit, to withdraw once unreachable. */
+  private readonly commitLabels = new LRUCache<string, string>({ max: MAX_COMMIT_LABELS });
   private oidBytes = 20;
   /** Label served when a request names none. */
   defaultLabel = 'HEAD';
@@ -128,7 +132,9 @@ export class Repository {
     if (known) return known;
     if (!HEX_ID.test(label)) return null;
     const obj = await this.reader.read(`${label}^{commit}`);
-    return obj && obj.type === 'commit' && this.reachable.has(obj.oid) ? obj.oid : null;
+    if (!obj || obj.type !== 'commit' || !this.reachable.has(obj.oid)) return null;
+    this.commitLabels.set(label, obj.oid);
+    return obj.oid;
   }
 
   /** Like `resolveLabel`, for callers that answer a request. @throws NotFoundError (404). */
@@ -153,10 +159,19 @@ export class Repository {
     return this.labels.table.has(label);
   }
 
-  /** Re-reads branches and tags; returns the labels whose commit changed. */
+  /**
+   * Re-reads branches and tags; returns the labels whose commit changed, and commit ids
+   * served as labels that no branch or tag reaches any more (moved to nothing).
+   */
   async refreshLabels(): Promise<LabelMove[]> {
     const moves = await this.labels.refresh();
-    if (moves.length > 0) await this.reachable.update(moves, this.labels.table);
+    if (moves.length === 0 || !(await this.reachable.update(moves, this.labels.table)))
+      return moves;
+    for (const [label, commit] of [...this.commitLabels.entries()]) {
+      if (this.reachable.has(commit)) continue;
+      this.commitLabels.delete(label);
+      moves.push({ label, from: commit, to: undefined });
+    }
     return moves;
   }
 
