@@ -87,7 +87,11 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
   maxFileBytes: { env: 'HOTCONF_MAX_FILE_BYTES', flag: 'max-file-bytes', kind: 'bytes' },
-  maxDocumentBytes: { env: 'HOTCONF_MAX_DOCUMENT_BYTES', flag: 'max-document-bytes', kind: 'bytes' },
+  maxDocumentBytes: {
+    env: 'HOTCONF_MAX_DOCUMENT_BYTES',
+    flag: 'max-document-bytes',
+    kind: 'bytes',
+  },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */

@@ -58,7 +58,10 @@ describe('commit ids as labels', () => {
   it('stops serving a commit force-pushed away from a remote', async () => {
     const remote = await bareCloneOf(work);
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'hotconf-cache-'));
-    cleanup.push(() => remote.remove(), () => rm(cacheDir, { recursive: true, force: true }));
+    cleanup.push(
+      () => remote.remove(),
+      () => rm(cacheDir, { recursive: true, force: true }),
+    );
     await work.git('remote', 'add', 'origin', remote.dir);
     server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 60 });
     const srv = server;

@@ -13,9 +13,9 @@ describe('HOTCONF_MAX_FILE_BYTES', () => {
       expect(loadSettings({ HOTCONF_MAX_FILE_BYTES: '512kb' }).maxFileBytes).to.equal(524288);
       expect(loadSettings({ HOTCONF_MAX_FILE_BYTES: '1048576' }).maxFileBytes).to.equal(1048576);
       expect(loadSettings({}, { 'max-file-bytes': '1GB' }).maxFileBytes).to.equal(1024 ** 3);
-      expect(
-        loadSettings({ HOTCONF_MAX_DOCUMENT_BYTES: '20MB' }).maxDocumentBytes,
-      ).to.equal(20 * 1024 * 1024);
+      expect(loadSettings({ HOTCONF_MAX_DOCUMENT_BYTES: '20MB' }).maxDocumentBytes).to.equal(
+        20 * 1024 * 1024,
+      );
     });
 
     it('refuses a value that is not a size, naming the variable or flag', () => {

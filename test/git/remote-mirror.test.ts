@@ -40,7 +40,9 @@ describe('RemoteMirror', () => {
   const refresh = () => request(`${server?.url}/v1/refresh`, { method: 'POST' });
   const served = async () => (await request(`${server?.url}/v1/config/orders/default`)).json;
   const staleMetric = async () =>
-    /^hotconf_git_stale(?:\{[^}]*\})? (\d)$/m.exec((await request(`${server?.url}/metrics`)).text)?.[1];
+    /^hotconf_git_stale(?:\{[^}]*\})? (\d)$/m.exec(
+      (await request(`${server?.url}/metrics`)).text,
+    )?.[1];
 
   async function push(files: Record<string, string>): Promise<string> {
     const commit = await work.commit(files);

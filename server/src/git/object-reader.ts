@@ -109,9 +109,7 @@ export class ObjectReader {
     const waiting = this.queue.splice(0);
     // While a refused body streams past, its reader has its answer already: blame no one.
     const culprit = this.body?.chunks === null ? undefined : waiting.shift();
-    culprit?.reject(
-      new ObjectReadError(culprit.rev, 'could not be read (corrupt or truncated)'),
-    );
+    culprit?.reject(new ObjectReadError(culprit.rev, 'could not be read (corrupt or truncated)'));
     if (this.closed) return;
     for (const p of waiting) this.send(p);
   }

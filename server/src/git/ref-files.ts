@@ -14,10 +14,7 @@ export type Peel = (oid: string) => Promise<string | null>;
  * undefined when the repository keeps refs another way (reftable) and git must be asked. The files are a few bytes each: read synchronously,
  * they cost microseconds, where each async read is a thread-pool round trip.
  */
-export async function readRefFiles(
-  gitDir: string,
-  peel: Peel,
-): Promise<RefTable | undefined> {
+export async function readRefFiles(gitDir: string, peel: Peel): Promise<RefTable | undefined> {
   if (existsSync(path.join(gitDir, 'reftable'))) return undefined;
   const refs = new Map<string, string>();
   const packedPeeled = new Map<string, string>();

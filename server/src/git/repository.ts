@@ -97,7 +97,13 @@ export class Repository {
       repo = new Repository('remote', mirror.gitDir, prefixOf(options, ''), options, mirror);
     } else {
       const local = await openLocal(options.repo, logger);
-      repo = new Repository('local', local.gitDir, prefixOf(options, local.prefix), options, undefined);
+      repo = new Repository(
+        'local',
+        local.gitDir,
+        prefixOf(options, local.prefix),
+        options,
+        undefined,
+      );
     }
     try {
       const format = await runGit(['rev-parse', '--show-object-format'], {
@@ -259,8 +265,7 @@ export class Repository {
 
   private async readCommit(commitId: string): Promise<CommitInfo & { tree: string }> {
     const obj = await this.reader.read(commitId);
-    if (!obj || obj.type !== 'commit')
-      throw new ObjectReadError(commitId, 'is missing');
+    if (!obj || obj.type !== 'commit') throw new ObjectReadError(commitId, 'is missing');
     return parseCommit(obj.oid, obj.data);
   }
 
