@@ -113,6 +113,17 @@ describe('RemoteMirror', () => {
   });
 
   describe('.open', () => {
+    it('clones afresh at start when the cached mirror cannot be fetched', async () => {
+      server = await startServer({ repo: url(), cacheDir, pollInterval: 60 });
+      const dir = mirrorDir();
+      await server.close();
+      await run('git', ['config', 'remote.origin.url', `${remote.dir}-gone`], { cwd: dir });
+      const commit = await push({ 'orders.yml': 'v: 2\n' });
+      server = await startServer({ repo: url(), cacheDir, pollInterval: 60 });
+      expect((await served()).version).to.equal(commit);
+      expect(await status()).to.include({ stale: false });
+    });
+
     const expectUnusable = async (why: string) => {
       let error: Error | undefined;
       await startServer({ repo: url(), cacheDir, pollInterval: 60 }).catch(

@@ -1,4 +1,4 @@
-import type { SnapshotFiles } from '../git/repository.js';
+import type { SnapshotFiles } from '../git/snapshot-reader.js';
 import { CONFIG_FILE, SCHEMA_FILE } from './names.js';
 
 /** The config layer's naming rules, handed to git/ so it picks config files out of a tree. */

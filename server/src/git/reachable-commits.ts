@@ -46,7 +46,6 @@ export class ReachableCommits {
    */
   async update(moves: readonly LabelMove[], labels: ReadonlyMap<string, string>): Promise<boolean> {
     let lost = false;
-    const added: string[] = [];
     for (const move of moves) {
       if (move.to === undefined) {
         lost = true;
@@ -57,10 +56,10 @@ export class ReachableCommits {
         await this.rebuild(labels);
         return true;
       }
-      added.push(...walk.added);
+      // Added at once, so HEAD moving with its branch walks nothing twice.
+      for (const id of walk.added) this.commits.add(id);
       if (move.from !== undefined && !walk.reachedFrom) lost = true;
     }
-    for (const id of added) this.commits.add(id);
     // A label that left its old commit may have been the only way to it.
     if (lost) await this.rebuild(labels);
     return lost;

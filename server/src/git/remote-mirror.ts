@@ -51,7 +51,9 @@ export class RemoteMirror {
     );
     try {
       if (exists) {
-        await mirror.fetch();
+        // A cached mirror that cannot be fetched even after cleaning up is cloned afresh:
+        // a mirror broken on disk must not keep the server from starting.
+        await mirror.fetch().catch(() => mirror.reclone());
         logger.info({ remote: safe }, 'fetched the cached mirror of the remote');
       } else {
         await mirror.clone(dir);

@@ -8,23 +8,14 @@ import { normalisePrefix, openLocal } from './open-local.js';
 import { ReachableCommits } from './reachable-commits.js';
 import { RemoteMirror } from './remote-mirror.js';
 import { runGit } from './run-git.js';
-import { parseCommit, parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
+import type { CommitInfo, Snapshot } from './snapshot.js';
+import { readCommit, readSnapshot, type SnapshotFiles } from './snapshot-reader.js';
 
 export type { LabelMove } from './label-table.js';
+export type { SnapshotFiles } from './snapshot-reader.js';
 
 /** How a repository was reached: a local folder we watch, or a remote we mirror and poll. */
 export type RepositoryKind = 'local' | 'remote';
-
-/**
- * Which files of a tree are config: the naming rules live with the config layer and are
- * handed down, so git/ never imports them.
- */
-export interface SnapshotFiles {
-  /** True when a file at the search path (`orders-dev.yml`) is a config file. */
-  isConfigFile(name: string): boolean;
-  /** The service a file in `schemas/` is the schema of (`orders.schema.json` → `orders`). */
-  schemaService(name: string): string | undefined;
-}
 
 export interface RepositoryOptions {
   /** Local path or remote URL. */
@@ -59,15 +50,14 @@ export function isRemote(repo: string): boolean {
  * commits they reach), and snapshots read from git objects through one `cat-file --batch`.
  */
 export class Repository {
-  private reader: ObjectReader;
+  private readonly reader: ObjectReader;
   private readonly labels: LabelTable;
   private readonly reachable: ReachableCommits;
   private readonly snapshots = new LRUCache<string, Promise<Snapshot>>({ max: MAX_SNAPSHOTS });
   /** Commit ids asked for as labels (as typed) → the commit, to withdraw once unreachable. */
   private readonly commitLabels = new LRUCache<string, string>({ max: MAX_COMMIT_LABELS });
   private oidBytes = 20;
-  /** Label served when a request names none. */
-  defaultLabel = 'HEAD';
+  private chosenLabel = 'HEAD';
 
   private constructor(
     readonly kind: RepositoryKind,
@@ -78,7 +68,7 @@ export class Repository {
     private readonly options: RepositoryOptions,
     private readonly mirror: RemoteMirror | undefined,
   ) {
-    this.reader = this.newReader();
+    this.reader = new ObjectReader(gitDir, { maxBlobBytes: options.maxFileBytes });
     const read = (rev: string) => this.reader.read(rev);
     this.labels = new LabelTable({ gitDir, read });
     this.reachable = new ReachableCommits({ gitDir, read });
@@ -112,7 +102,7 @@ export class Repository {
       repo.oidBytes = format.trim() === 'sha256' ? 32 : 20;
       await repo.labels.refresh();
       await repo.reachable.rebuild(repo.labels.table);
-      repo.defaultLabel = options.label ?? (await repo.detectDefaultLabel());
+      repo.chosenLabel = options.label ?? (await repo.detectDefaultLabel());
       if (!(await repo.resolveLabel(repo.defaultLabel))) {
         throw new Error(
           `the repository has no branch, tag or commit "${repo.defaultLabel}" to serve by default`,
@@ -126,6 +116,11 @@ export class Repository {
       throw error;
     }
     return repo;
+  }
+
+  /** Label served when a request names none (HOTCONF_LABEL, or found at open). */
+  get defaultLabel(): string {
+    return this.chosenLabel;
   }
 
   /**
@@ -187,19 +182,16 @@ export class Repository {
    * @throws GitCommandError when the remote cannot be fetched.
    */
   async fetch(): Promise<void> {
-    if (!this.mirror) return;
-    if ((await this.mirror.fetch()) === 'recloned') {
-      // The old git process holds files of the mirror that was replaced.
-      this.reader.close();
-      this.reader = this.newReader();
-    }
+    // After a fresh clone the object reader carries on: git looks objects up by path and
+    // rescans the pack folder when one is not found, so it finds the new mirror's objects.
+    await this.mirror?.fetch();
   }
 
   /** Reads the config files of a commit. Cached: a commit never changes; a failure is not kept. */
   snapshot(commitId: string): Promise<Snapshot> {
     let cached = this.snapshots.get(commitId);
     if (!cached) {
-      const reading = this.readSnapshot(commitId);
+      const reading = readSnapshot(this.trees(), commitId);
       reading.catch(() => {
         if (this.snapshots.get(commitId) === reading) this.snapshots.delete(commitId);
       });
@@ -221,7 +213,7 @@ export class Repository {
 
   /** Commit metadata by id. */
   async commitInfo(commitId: string): Promise<CommitInfo> {
-    const { tree: _tree, ...info } = await this.readCommit(commitId);
+    const { tree: _tree, ...info } = await readCommit(this.trees().read, commitId);
     return info;
   }
 
@@ -239,8 +231,10 @@ export class Repository {
     this.reader.close();
   }
 
-  private newReader(): ObjectReader {
-    return new ObjectReader(this.gitDir, { maxBlobBytes: this.options.maxFileBytes });
+  /** What reading a snapshot needs. */
+  private trees() {
+    const { reader, prefix, oidBytes } = this;
+    return { read: (rev: string) => reader.read(rev), files: this.options.files, prefix, oidBytes };
   }
 
   /** The branch HEAD names where it exists; otherwise `main`, then `master`, as Spring. */
@@ -261,44 +255,6 @@ export class Repository {
       );
     }
     return found ?? named;
-  }
-
-  private async readCommit(commitId: string): Promise<CommitInfo & { tree: string }> {
-    const obj = await this.reader.read(commitId);
-    if (!obj || obj.type !== 'commit') throw new ObjectReadError(commitId, 'is missing');
-    return parseCommit(obj.oid, obj.data);
-  }
-
-  private async readSnapshot(commitId: string): Promise<Snapshot> {
-    const { tree, ...commit } = await this.readCommit(commitId);
-    const { files: kinds } = this.options;
-    const files = new Map<string, string>();
-    const schemas = new Map<string, string>();
-    let treeId: string | undefined = tree;
-    for (const segment of this.prefix.split('/').filter(Boolean)) {
-      treeId = treeId
-        ? (await this.readTree(treeId)).find((e) => e.name === segment && e.mode === '40000')?.oid
-        : undefined;
-    }
-    if (treeId) {
-      for (const entry of await this.readTree(treeId)) {
-        if (entry.mode === '40000' && entry.name === 'schemas') {
-          for (const s of await this.readTree(entry.oid)) {
-            const service = kinds.schemaService(s.name);
-            if (service !== undefined && s.mode.startsWith('100')) schemas.set(service, s.oid);
-          }
-        } else if (entry.mode.startsWith('100') && kinds.isConfigFile(entry.name)) {
-          files.set(entry.name, entry.oid);
-        }
-      }
-    }
-    return { commit, files, schemas, prefix: this.prefix };
-  }
-
-  private async readTree(oid: string) {
-    const obj = await this.reader.read(oid);
-    if (!obj || obj.type !== 'tree') return [];
-    return parseTree(obj.data, this.oidBytes);
   }
 }
 
