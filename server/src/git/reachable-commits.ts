@@ -42,52 +42,44 @@ export class ReachableCommits {
 
   /**
    * Follows label moves: adds what moved forward, lists all again when anything left.
+   * A label's old commit stays reachable when a walk from some new tip stops at it, or a
+   * label still names it; then so does everything behind it. Otherwise it may have been
+   * the only way to some commits, and the set is listed again.
    * @returns true when commits may have stopped being reachable (the set was rebuilt).
    */
   async update(moves: readonly LabelMove[], labels: ReadonlyMap<string, string>): Promise<boolean> {
-    let lost = false;
+    const kept = new Set(labels.values());
     for (const move of moves) {
-      if (move.to === undefined) {
-        lost = true;
-        continue;
-      }
-      const walk = await this.walk(move.to, move.from);
-      if (!walk) {
+      if (move.to !== undefined && !(await this.walk(move.to, kept))) {
         await this.rebuild(labels);
         return true;
       }
-      // Added at once, so HEAD moving with its branch walks nothing twice.
-      for (const id of walk.added) this.commits.add(id);
-      if (move.from !== undefined && !walk.reachedFrom) lost = true;
     }
-    // A label that left its old commit may have been the only way to it.
+    const lost = moves.some((move) => move.from !== undefined && !kept.has(move.from));
     if (lost) await this.rebuild(labels);
     return lost;
   }
 
   /**
-   * Commits reachable from `tip` not yet known, and whether `from` is among its
-   * ancestors; undefined when the walk grows past MAX_WALK or an object is unreadable.
+   * Adds the commits reachable from `tip` not yet known, noting in `stops` the known ones
+   * the walk stopped at; false when the walk grows past MAX_WALK or an object is unreadable.
    */
-  private async walk(
-    tip: string,
-    from: string | undefined,
-  ): Promise<{ added: string[]; reachedFrom: boolean } | undefined> {
-    const added: string[] = [];
-    const seen = new Set<string>();
+  private async walk(tip: string, stops: Set<string>): Promise<boolean> {
     const todo = [tip];
-    let reachedFrom = false;
+    let added = 0;
     while (todo.length > 0) {
       const id = todo.pop() as string;
-      if (id === from) reachedFrom = true;
-      if (seen.has(id) || this.commits.has(id)) continue;
-      seen.add(id);
-      if (added.length >= MAX_WALK) return undefined;
+      if (this.commits.has(id)) {
+        stops.add(id);
+        continue;
+      }
+      if (++added > MAX_WALK) return false;
       const obj = await this.options.read(id).catch(() => null);
-      if (!obj || obj.type !== 'commit') return undefined;
-      added.push(id);
+      if (!obj || obj.type !== 'commit') return false;
+      // Added at once, so HEAD moving with its branch walks nothing twice.
+      this.commits.add(id);
       todo.push(...parseCommit(id, obj.data).parents);
     }
-    return { added, reachedFrom };
+    return true;
   }
 }
