@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LabelTable, type LabelMove } from './label-table.js';
-import { ObjectReadError } from './object-read-error.js';
+import { ObjectReadError, ObjectTooLargeError } from './object-read-error.js';
 import { ObjectReader } from './object-reader.js';
 import { normalisePrefix, openLocal } from './open-local.js';
 import { ReachableCommits } from './reachable-commits.js';
@@ -54,6 +54,8 @@ export class Repository {
   private readonly labels: LabelTable;
   private readonly reachable: ReachableCommits;
   private readonly snapshots = new LRUCache<string, Promise<Snapshot>>({ max: MAX_SNAPSHOTS });
+  /** Blobs refused as over HOTCONF_MAX_FILE_BYTES → their size. */
+  private readonly oversized = new LRUCache<string, number>({ max: 10_000 });
   /** Commit ids asked for as labels (as typed) → the commit, to withdraw once unreachable. */
   private readonly commitLabels = new LRUCache<string, string>({ max: MAX_COMMIT_LABELS });
   private oidBytes = 20;
@@ -206,7 +208,15 @@ export class Repository {
    * @throws ObjectReadError when it is missing, unreadable or over HOTCONF_MAX_FILE_BYTES.
    */
   async readBlob(oid: string): Promise<Buffer> {
-    const obj = await this.reader.read(oid);
+    // A blob's size never changes: one that was too big is refused without asking git
+    // again, so asking for many documents that use it streams its bytes past only once.
+    const size = this.oversized.get(oid);
+    if (size !== undefined)
+      throw new ObjectTooLargeError(oid, size, this.options.maxFileBytes ?? 0);
+    const obj = await this.reader.read(oid).catch((error: unknown) => {
+      if (error instanceof ObjectTooLargeError) this.oversized.set(oid, error.size);
+      throw error;
+    });
     if (!obj || obj.type !== 'blob') throw new ObjectReadError(oid, 'is missing');
     return obj.data;
   }
