@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
+import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -39,6 +40,8 @@ export interface Settings {
   allowOpen: boolean;
   /** Seconds between WebSocket pings; a peer silent for two is dropped. Default 30. */
   pingInterval: number;
+  /** `amqp://…` of Spring Cloud Bus's RabbitMQ: published changes are announced there (DESIGN §8). */
+  springBusUrl: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -58,6 +61,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   allowOpen: false,
   pingInterval: 30,
+  springBusUrl: undefined,
 };
 
 type Kind = 'string' | 'number' | 'boolean';
@@ -80,6 +84,7 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   logLevel: { env: 'HOTCONF_LOG_LEVEL', flag: 'log-level', kind: 'string' },
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
+  springBusUrl: { env: 'HOTCONF_SPRING_BUS_URL', flag: 'spring-bus-url', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
@@ -154,6 +159,7 @@ export function checkSettings(settings: Settings): Settings {
       'HOTCONF_REPLICA_ID must be 1-128 letters, digits or . _ : @ -, starting with a letter or digit',
     );
   }
+  if (s.springBusUrl !== undefined) parseSpringBusUrl(s.springBusUrl);
   if (
     s.searchPath !== undefined &&
     (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))
