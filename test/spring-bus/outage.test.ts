@@ -72,11 +72,21 @@ describe('Spring Cloud Bus outages', function () {
     expect(performance.now() - start).to.be.below(5000);
     const client = await WatchClient.open(server.url);
     open.push({ close: async () => client.ws.terminate() });
-    client.send({ type: 'subscribe', id: 's1', service: 'orders', profiles: ['default'], label: 'main', etag: null });
+    client.send({
+      type: 'subscribe',
+      id: 's1',
+      service: 'orders',
+      profiles: ['default'],
+      label: 'main',
+      etag: null,
+    });
     await waitFor('the snapshot', () => client.messages.length === 1);
     expect(await pushed(repo, client, 11)).to.be.below(5000);
 
-    await waitFor('a failed attempt', async () => (await springStatus(server.url)).lastError !== undefined);
+    await waitFor(
+      'a failed attempt',
+      async () => (await springStatus(server.url)).lastError !== undefined,
+    );
     const status = await springStatus(server.url);
     expect(status).to.include({ configured: true, connected: false, pending: 1, announced: 0 });
     expect(status.url).to.equal(`amqp://hotconf:***@${url.split('@')[1]}`);
@@ -97,7 +107,10 @@ describe('Spring Cloud Bus outages', function () {
     await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 12\n' });
     await repo.commit({ 'payments.yml': 'currency: USD\n' });
     const newest = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 13\n' });
-    await waitFor('two pending announcements', async () => (await springStatus(server.url)).pending === 2);
+    await waitFor(
+      'two pending announcements',
+      async () => (await springStatus(server.url)).pending === 2,
+    );
     const down = await springStatus(server.url);
     expect(down).to.include({ connected: false, announced: 0 });
     expect(down.lastError).to.be.a('string');
@@ -127,7 +140,14 @@ describe('Spring Cloud Bus outages', function () {
     await waitFor('connected', async () => (await springStatus(server.url)).connected);
     const client = await WatchClient.open(server.url);
     open.push({ close: async () => client.ws.terminate() });
-    client.send({ type: 'subscribe', id: 's1', service: 'orders', profiles: ['default'], label: 'main', etag: null });
+    client.send({
+      type: 'subscribe',
+      id: 's1',
+      service: 'orders',
+      profiles: ['default'],
+      label: 'main',
+      etag: null,
+    });
     await waitFor('the snapshot', () => client.messages.length === 1);
     const healthy = await pushed(repo, client, 20);
 

@@ -134,7 +134,12 @@ export class SpringInstance {
 
   /** Waits until `count` refreshes from hotconf have arrived. */
   async waitForRefreshes(count: number, timeoutMs = 10_000): Promise<Received[]> {
-    await waitFor(`${count} refresh event(s)`, () => this.refreshes().length >= count, timeoutMs, 5);
+    await waitFor(
+      `${count} refresh event(s)`,
+      () => this.refreshes().length >= count,
+      timeoutMs,
+      5,
+    );
     return this.refreshes();
   }
 
@@ -180,7 +185,10 @@ export interface SpringBusStatusBody {
 }
 
 /** GET /v1/status → springBus. */
-export async function springStatus(serverUrl: string, token?: string): Promise<SpringBusStatusBody> {
+export async function springStatus(
+  serverUrl: string,
+  token?: string,
+): Promise<SpringBusStatusBody> {
   const res = await fetch(`${serverUrl}/v1/status`, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });

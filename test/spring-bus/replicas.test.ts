@@ -31,7 +31,10 @@ describe('Spring Cloud Bus with three replicas', function () {
       );
     }
     for (const r of replicas) {
-      await waitFor('every replica on the Spring bus', async () => (await springStatus(r.url)).connected);
+      await waitFor(
+        'every replica on the Spring bus',
+        async () => (await springStatus(r.url)).connected,
+      );
     }
   });
   after(async () => {
@@ -61,7 +64,9 @@ describe('Spring Cloud Bus with three replicas', function () {
     const events = instance.refreshes();
     expect(events.map((r) => r.json.destinationService)).to.deep.equal(expected);
     expect(new Set(events.map((r) => r.json.id)).size).to.equal(4);
-    const announced = await Promise.all(replicas.map(async (r) => (await springStatus(r.url)).announced));
+    const announced = await Promise.all(
+      replicas.map(async (r) => (await springStatus(r.url)).announced),
+    );
     expect(announced.reduce((a, b) => a + b, 0)).to.equal(4);
 
     const last = events[events.length - 1]!.json;

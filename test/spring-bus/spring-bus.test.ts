@@ -41,7 +41,10 @@ describe('Spring Cloud Bus', function () {
     vhost = await TestVhost.create();
     repo = await GitFixture.create(FILES);
     server = await startServer({ repo: repo.dir, springBusUrl: vhost.url, replicaId: 'replica-a' });
-    await waitFor('the Spring bus to connect', async () => (await springStatus(server.url)).connected);
+    await waitFor(
+      'the Spring bus to connect',
+      async () => (await springStatus(server.url)).connected,
+    );
   });
   after(async () => {
     await server?.close();
@@ -195,8 +198,9 @@ describe('Spring Cloud Bus', function () {
       const tokensFile = path.join(dir, 'tokens.yml');
       await writeFile(tokensFile, tokenFileText(STANDARD_TOKENS));
       guarded = await startServer({ repo: repo.dir, springBusUrl: vhost.url, tokensFile });
-      await waitFor('the Spring bus to connect', async () =>
-        (await springStatus(guarded.url, TOKENS.ops)).connected,
+      await waitFor(
+        'the Spring bus to connect',
+        async () => (await springStatus(guarded.url, TOKENS.ops)).connected,
       );
     });
     after(async () => {

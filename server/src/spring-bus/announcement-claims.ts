@@ -88,7 +88,12 @@ export function redisClaims(options: {
     },
     remember(announcement) {
       redis
-        .set(`${prefix}announcement:${announcement.id}`, JSON.stringify(announcement), 'PX', KEEP_MS)
+        .set(
+          `${prefix}announcement:${announcement.id}`,
+          JSON.stringify(announcement),
+          'PX',
+          KEEP_MS,
+        )
         .catch(() => away('Spring bus announcements are not shared with other replicas'));
     },
     async recall(id) {
@@ -96,7 +101,8 @@ export function redisClaims(options: {
         const raw = await redis.get(`${prefix}announcement:${id}`);
         if (raw === null) return undefined;
         const parsed = JSON.parse(raw) as Partial<Announcement>;
-        if (typeof parsed.id !== 'string' || typeof parsed.destination !== 'string') return undefined;
+        if (typeof parsed.id !== 'string' || typeof parsed.destination !== 'string')
+          return undefined;
         return {
           id: parsed.id,
           destination: parsed.destination,

@@ -136,10 +136,14 @@ export class SpringBusLink {
       const queue = anonymousQueueName();
       await channel.assertQueue(queue, { durable: false, exclusive: true, autoDelete: true });
       await channel.bindQueue(queue, SPRING_BUS.exchange, SPRING_BUS.bindingKey);
-      await channel.consume(queue, (message) => message && this.options.onMessage(message.content), {
-        noAck: true,
-        exclusive: true,
-      });
+      await channel.consume(
+        queue,
+        (message) => message && this.options.onMessage(message.content),
+        {
+          noAck: true,
+          exclusive: true,
+        },
+      );
       if (this.state !== 'connecting') {
         await model.close().catch(() => undefined);
         return;

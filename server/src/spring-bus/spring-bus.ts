@@ -224,7 +224,8 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
 
   function heard(body: Buffer): void {
     const message = parseBusMessage(body);
-    if (message.kind === 'malformed') ignore(message.reason === 'oversized' ? 'oversized' : 'malformed');
+    if (message.kind === 'malformed')
+      ignore(message.reason === 'oversized' ? 'oversized' : 'malformed');
     else if (message.kind === 'other') ignore('unknown');
     else if (message.kind === 'ack') void acknowledged(message.ack);
     // A refresh (ours, or another config server's) needs nothing from hotconf.
@@ -278,12 +279,15 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
           : {}),
         acks: counters.acks,
         ignored: { ...counters.ignored },
-        instances: acks.instances().slice(-STATUS_INSTANCES).map((i) => ({
-          id: i.id,
-          destination: i.destination,
-          version: i.version ?? null,
-          ackedAt: ts(i.ackedAt),
-        })),
+        instances: acks
+          .instances()
+          .slice(-STATUS_INSTANCES)
+          .map((i) => ({
+            id: i.id,
+            destination: i.destination,
+            version: i.version ?? null,
+            ackedAt: ts(i.ackedAt),
+          })),
       };
     },
     async close() {
