@@ -20,6 +20,9 @@ export interface SpringBusLinkOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long the broker may take to confirm one event. */
+const CONFIRM_TIMEOUT_MS = 10_000;
+
 /** Lifecycle of the link. */
 type LinkState = 'idle' | 'connecting' | 'up' | 'waiting' | 'closed';
 
@@ -75,24 +78,36 @@ export class SpringBusLink {
     const channel = this.channel;
     if (this.state !== 'up' || !channel) throw new Error('not connected to the Spring bus');
     const body = Buffer.from(JSON.stringify(event));
-    await new Promise<void>((resolve, reject) => {
-      channel.publish(
-        SPRING_BUS.exchange,
-        SPRING_BUS.routingKey,
-        body,
-        {
-          // Both places a Spring consumer looks: the binder maps the `contentType` header
-          // to the message's content type; the AMQP property is what other tools show.
-          contentType: SPRING_BUS.contentType,
-          headers: { contentType: SPRING_BUS.contentType },
-          // The binder's default delivery mode.
-          persistent: true,
-          messageId: event.id,
-          timestamp: Math.floor(event.timestamp / 1000),
-        },
-        (error: unknown) => (error ? reject(new Error('the broker refused the event')) : resolve()),
-      );
-    });
+    const model = this.model;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // A broker that blocks publishers (a resource alarm) never confirms: start over.
+        timer = setTimeout(() => {
+          reject(new Error('the broker did not confirm the event'));
+          void model?.close().catch(() => undefined);
+        }, CONFIRM_TIMEOUT_MS);
+        channel.publish(
+          SPRING_BUS.exchange,
+          SPRING_BUS.routingKey,
+          body,
+          {
+            // Both places a Spring consumer looks: the binder maps the `contentType` header
+            // to the message's content type; the AMQP property is what other tools show.
+            contentType: SPRING_BUS.contentType,
+            headers: { contentType: SPRING_BUS.contentType },
+            // The binder's default delivery mode.
+            persistent: true,
+            messageId: event.id,
+            timestamp: Math.floor(event.timestamp / 1000),
+          },
+          (error: unknown) =>
+            error ? reject(new Error('the broker refused the event')) : resolve(),
+        );
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Disconnects; safe to call twice. */
