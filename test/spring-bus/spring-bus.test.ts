@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { HotconfServer } from '../../server/src/create-server.js';
 import { bearer, STANDARD_TOKENS, tokenFileText, TOKENS } from '../access/access-helpers.js';
 import { GitFixture } from '../helpers/git-fixture.js';
-import { request, startServer } from '../helpers/server.js';
+import { request, startServer, WatchClient } from '../helpers/server.js';
 import { SpringInstance, springStatus, TestVhost, waitFor } from './rabbit-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -35,7 +35,6 @@ describe('Spring Cloud Bus', function () {
   let repo: GitFixture;
   let server: HotconfServer;
   let instance: SpringInstance;
-  const latencies: number[] = [];
 
   before(async () => {
     vhost = await TestVhost.create();
@@ -50,31 +49,22 @@ describe('Spring Cloud Bus', function () {
     await server?.close();
     await repo?.remove();
     await vhost?.remove();
-    if (latencies.length > 0) {
-      const sorted = [...latencies].sort((a, b) => a - b);
-      console.log(
-        `      commit returned → event received: median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, ` +
-          `max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${sorted.length}`,
-      );
-    }
   });
   beforeEach(async () => {
     instance = await SpringInstance.start(vhost.guestUrl, 'orders:8080:3f2a9c');
   });
   afterEach(() => instance.close());
 
-  /** Commits and returns when git returned, for latency. */
+  /** Commits and returns the commit id. */
   async function commit(files: Record<string, string>) {
-    const id = await repo.commit(files);
-    return { id, at: now() };
+    return { id: await repo.commit(files) };
   }
 
   it('announces a change to orders once, as the RefreshRemoteApplicationEvent Spring Cloud Bus reads, field for field', async () => {
     const before = Date.now();
     // orders.yml feeds both orders documents (default, dev): still one announcement.
-    const { at } = await commit({ 'orders.yml': 'db:\n  pool:\n    max: 20\n' });
+    await commit({ 'orders.yml': 'db:\n  pool:\n    max: 20\n' });
     const [received] = await instance.waitForRefreshes(1);
-    latencies.push(received!.at - at);
     await settle();
     expect(instance.refreshes()).to.have.length(1);
 
@@ -114,9 +104,8 @@ describe('Spring Cloud Bus', function () {
   });
 
   it('announces ** once when only application.yml changed', async () => {
-    const { at } = await commit({ 'application.yml': 'logging:\n  level: debug\n' });
-    const [event] = await instance.waitForRefreshes(1);
-    latencies.push(event!.at - at);
+    await commit({ 'application.yml': 'logging:\n  level: debug\n' });
+    await instance.waitForRefreshes(1);
     await settle();
     expect(instance.refreshes().map((r) => r.json.destinationService)).to.deep.equal(['**']);
   });
@@ -187,6 +176,54 @@ describe('Spring Cloud Bus', function () {
     expect(metrics.text).to.include('hotconf_spring_bus_up{replica="replica-a"} 1');
     await commit({ 'orders.yml': 'db:\n  pool:\n    max: 60\n' });
     await instance.waitForRefreshes(1);
+  });
+
+  it('announces promptly: prints git commit → event beside git commit → WebSocket frame (measured, not asserted)', async () => {
+    const client = await WatchClient.open(server.url);
+    const wsAt: number[] = [];
+    client.ws.on('message', () => wsAt.push(now()));
+    try {
+      client.send({
+        type: 'subscribe',
+        id: 's1',
+        service: 'orders',
+        profiles: ['default'],
+        label: 'main',
+        etag: null,
+      });
+      await waitFor('the snapshot', () => client.messages.length === 1);
+      // From the start of `git commit`: the ref lands before the command returns.
+      const rows: { bus: number; ws: number; gitMs: number }[] = [];
+      for (let round = 0; round < 11; round++) {
+        const frames = client.messages.length;
+        const events = instance.refreshes().length;
+        await repo.write({ 'orders.yml': `db:\n  pool:\n    max: ${100 + round}\n` });
+        await repo.git('add', '-A');
+        const start = now();
+        await repo.git('commit', '-q', '-m', `round ${round}`);
+        const landed = now();
+        await instance.waitForRefreshes(events + 1);
+        await waitFor('the change frame', () => client.messages.length > frames, 10_000, 1);
+        const busAt = instance.refreshes()[events]!.at;
+        rows.push({ bus: busAt - start, ws: wsAt[frames]! - start, gitMs: landed - start });
+      }
+      // The first two rounds warm up (MEASURING.md).
+      const kept = rows.slice(2);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+      const bus = kept.map((r) => r.bus);
+      const ws = kept.map((r) => r.ws);
+      console.log(
+        `      from the start of git commit (${kept.length} rounds; git commit took ${median(kept.map((r) => r.gitMs)).toFixed(1)} ms): ` +
+          `Spring bus event median ${median(bus).toFixed(1)} ms (${range(bus)}), ` +
+          `WebSocket change frame median ${median(ws).toFixed(1)} ms (${range(ws)})`,
+      );
+      expect(instance.refreshes().map((r) => r.json.destinationService)).to.deep.equal(
+        Array(11).fill('orders:**'),
+      );
+    } finally {
+      client.ws.terminate();
+    }
   });
 
   describe('POST /actuator/busrefresh', () => {

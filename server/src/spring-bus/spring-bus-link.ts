@@ -153,7 +153,11 @@ export class SpringBusLink {
       await channel.bindQueue(queue, SPRING_BUS.exchange, SPRING_BUS.bindingKey);
       await channel.consume(
         queue,
-        (message) => message && this.options.onMessage(message.content),
+        (message) => {
+          if (message) this.options.onMessage(message.content);
+          // The broker cancelled the consumer (its queue was deleted): start over.
+          else void model?.close().catch(() => undefined);
+        },
         {
           noAck: true,
           exclusive: true,
