@@ -5,7 +5,7 @@ import { createServer, type HotconfServer } from '../../server/src/create-server
 import { freePort } from '../bus/redis-helpers.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { request, WatchClient } from '../helpers/server.js';
-import { SpringInstance, springStatus, TestVhost, waitFor } from './rabbit-helpers.js';
+import { rabbitmqctl, SpringInstance, springStatus, TestVhost, waitFor } from './rabbit-helpers.js';
 
 const FILES = {
   'orders.yml': 'db:\n  pool:\n    max: 10\n',
@@ -172,5 +172,31 @@ describe('Spring Cloud Bus outages', function () {
     expect(await pushed(repo, client, 23)).to.be.below(5000);
     await instance.waitForRefreshes(2);
     expect(log()).to.not.include(vhost.password);
+  });
+
+  it('its queue deleted by an operator: reconnects, and hears acks again', async () => {
+    const { server } = await serverWithLog(repo, vhost.url);
+    open.push(server);
+    await waitFor('connected', async () => (await springStatus(server.url)).connected);
+    const instance = await SpringInstance.start(vhost.guestUrl, 'payments:9090:d4');
+    open.push(instance);
+    const queues = (await rabbitmqctl('list_queues', '-p', vhost.name, 'name'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => name.startsWith('springCloudBus.anonymous.') && name !== instance.queue);
+    expect(queues).to.have.length(1);
+    const since = (await request(`${server.url}/v1/status`)).json.springBus.since as string;
+    await rabbitmqctl('delete_queue', '-p', vhost.name, queues[0]!);
+    await waitFor('reconnected', async () => {
+      const status = (await request(`${server.url}/v1/status`)).json.springBus;
+      return status.connected === true && status.since !== since;
+    });
+    await repo.commit({ 'payments.yml': 'currency: CHF\n' });
+    const [event] = await instance.waitForRefreshes(1);
+    expect(event!.json.destinationService).to.equal('payments:**');
+    instance.ack(event!.json);
+    await waitFor('the ack', async () =>
+      (await springStatus(server.url)).instances.some((i) => i.id === 'payments:9090:d4'),
+    );
   });
 });

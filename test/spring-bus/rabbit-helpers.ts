@@ -90,6 +90,8 @@ export class SpringInstance {
     private readonly model: ChannelModel,
     private readonly channel: Channel,
     readonly busId: string,
+    /** Its anonymous queue. */
+    readonly queue: string,
   ) {}
 
   static async start(url: string, busId: string): Promise<SpringInstance> {
@@ -101,7 +103,7 @@ export class SpringInstance {
     const queue = `springCloudBus.anonymous.${uuid}`;
     await channel.assertQueue(queue, { durable: false, exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, 'springCloudBus', '#');
-    const instance = new SpringInstance(model, channel, busId);
+    const instance = new SpringInstance(model, channel, busId, queue);
     await channel.consume(
       queue,
       (message) => {
