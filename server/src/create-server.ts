@@ -147,6 +147,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       });
       closers.push(() => springBus.close());
       publisher.on('change', (change) => springBus.changed(change));
+      publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
       publisher.on('settled', () => springBus.settled());
       parts = { publisher, repository, detector, hub };
       const app = createApp({

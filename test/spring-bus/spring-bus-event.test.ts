@@ -72,6 +72,20 @@ describe('Spring bus wire format', () => {
       ]);
     });
 
+    it('announces each application, not **, at a commit that a document rejected', () => {
+      const shared = change(
+        'payments',
+        'c5',
+        { 'application.yml': { a: 1 } },
+        {
+          'application.yml': { a: 2 },
+        },
+      );
+      expect(refreshDestinations([shared], new Set(['c5']))).to.deep.equal([
+        { version: 'c5', destinations: ['payments:**'] },
+      ]);
+    });
+
     it('counts a document that changed with no file changing (a schema default) as its own', () => {
       const same = { 'application.yml': { a: 1 } };
       expect(refreshDestinations([change('orders', 'c4', same, same)])).to.deep.equal([

@@ -21,6 +21,7 @@ const FILES = {
         type: 'object',
         properties: { pool: { type: 'object', properties: { max: { maximum: 500 } } } },
       },
+      logging: { type: 'object', properties: { level: { enum: ['info', 'debug', 'warn'] } } },
     },
   }),
 };
@@ -108,6 +109,17 @@ describe('Spring Cloud Bus', function () {
     await instance.waitForRefreshes(1);
     await settle();
     expect(instance.refreshes().map((r) => r.json.destinationService)).to.deep.equal(['**']);
+  });
+
+  it('announces only the applications that took a change to application.yml that orders rejected', async () => {
+    await commit({ 'application.yml': 'logging:\n  level: loud\n' });
+    await instance.waitForRefreshes(1);
+    await settle();
+    expect(instance.refreshes().map((r) => r.json.destinationService)).to.deep.equal([
+      'payments:**',
+    ]);
+    await commit({ 'application.yml': 'logging:\n  level: debug\n' });
+    await instance.waitForRefreshes(2);
   });
 
   it('announces each application once when a commit changes application.yml and orders.yml', async () => {

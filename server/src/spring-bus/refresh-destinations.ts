@@ -47,9 +47,14 @@ export function changedSources(change: PublishedChange): string[] {
  * files announces `**` once (every application); otherwise each application with a
  * changed document gets `{app}:**` once, however many of its documents changed.
  * Unlike the monitor, only documents that passed the gate and changed count: a rejected
- * commit, or one that changes nothing an application reads, announces nothing.
+ * commit, or one that changes nothing an application reads, announces nothing; and a
+ * commit that some document rejected (`rejectedAt`) never announces `**`, which would
+ * refresh that document's application too.
  */
-export function refreshDestinations(changes: readonly PublishedChange[]): CommitRefresh[] {
+export function refreshDestinations(
+  changes: readonly PublishedChange[],
+  rejectedAt: ReadonlySet<string> = new Set(),
+): CommitRefresh[] {
   const byCommit = new Map<string, { apps: Set<string>; sharedOnly: boolean }>();
   for (const change of changes) {
     const version = change.document.version;
@@ -62,6 +67,7 @@ export function refreshDestinations(changes: readonly PublishedChange[]): Commit
   }
   return [...byCommit].map(([version, { apps, sharedOnly }]) => ({
     version,
-    destinations: sharedOnly ? ['**'] : [...apps].sort().map((app) => `${app}:**`),
+    destinations:
+      sharedOnly && !rejectedAt.has(version) ? ['**'] : [...apps].sort().map((app) => `${app}:**`),
   }));
 }

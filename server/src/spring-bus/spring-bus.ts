@@ -61,6 +61,8 @@ export interface SpringBus {
   readonly configured: boolean;
   /** A publisher `change` event: collected until `settled`. Never throws, never waits. */
   changed(change: PublishedChange): void;
+  /** A publisher `rejected` event at `commit`: that commit announces no `**`. */
+  rejected(commit: string): void;
   /** The publisher settled: announce what the collected changes call for. */
   settled(): void;
   /**
@@ -87,6 +89,7 @@ function offSpringBus(): SpringBus {
   return {
     configured: false,
     changed: () => undefined,
+    rejected: () => undefined,
     settled: () => undefined,
     refresh: () => {
       throw new Error('no Spring bus is configured');
@@ -125,6 +128,7 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
   const announced = new Map<string, Announcement>();
   let last: Announcement | undefined;
   let collected: PublishedChange[] = [];
+  let rejectedAt = new Set<string>();
   let fallback: NodeJS.Timeout | undefined;
   let claiming: Promise<void> = Promise.resolve();
   let sending = false;
@@ -207,9 +211,13 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
   function flush(): void {
     clearTimeout(fallback);
     fallback = undefined;
-    if (collected.length === 0) return;
-    const batch = refreshDestinations(collected);
+    if (collected.length === 0) {
+      rejectedAt.clear();
+      return;
+    }
+    const batch = refreshDestinations(collected, rejectedAt);
     collected = [];
+    rejectedAt = new Set();
     // Claims resolve in order, so a newer commit's announcement replaces an older one's.
     claiming = claiming.then(async () => {
       for (const { version, destinations } of batch) {
@@ -252,6 +260,9 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
       if (closed) return;
       collected.push(change);
       fallback ??= setTimeout(flush, FLUSH_FALLBACK_MS).unref();
+    },
+    rejected(commit) {
+      if (!closed) rejectedAt.add(commit);
     },
     settled: () => flush(),
     refresh(destination) {
