@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { localClaims, redisClaims, type Announcement } from './announcement-claims.js';
 import { refreshDestinations, type PublishedChange } from './refresh-destinations.js';
+import { offSpringBus } from './off-spring-bus.js';
 import { SpringAckTable } from './spring-ack-table.js';
 import { springBusMetrics, type SpringBusCounters } from './spring-bus-metrics.js';
 import {
@@ -82,31 +83,6 @@ const KEEP_ANNOUNCEMENTS = 1000;
 const STATUS_INSTANCES = 100;
 /** Changes are announced when the publisher settles; this is only a safety net. */
 const FLUSH_FALLBACK_MS = 2000;
-
-/** The Spring bus of a server without `HOTCONF_SPRING_BUS_URL`: says so, does nothing. */
-function offSpringBus(): SpringBus {
-  const acks = new SpringAckTable();
-  return {
-    configured: false,
-    changed: () => undefined,
-    rejected: () => undefined,
-    settled: () => undefined,
-    refresh: () => {
-      throw new Error('no Spring bus is configured');
-    },
-    acks,
-    status: () => ({
-      configured: false,
-      connected: false,
-      pending: 0,
-      announced: 0,
-      acks: 0,
-      ignored: {},
-      instances: [],
-    }),
-    close: () => Promise.resolve(),
-  };
-}
 
 /**
  * Announces published changes on Spring Cloud Bus and reads acknowledgements back
