@@ -199,4 +199,22 @@ describe('Spring Cloud Bus outages', function () {
       (await springStatus(server.url)).instances.some((i) => i.id === 'payments:9090:d4'),
     );
   });
+
+  it('with the Redis bus unreachable: announces by itself rather than not at all', async () => {
+    const server = createServer({
+      repo: repo.dir,
+      port: 0,
+      springBusUrl: vhost.url,
+      busUrl: `redis://127.0.0.1:${await freePort()}`,
+      logLevel: 'silent',
+    });
+    open.push(server);
+    await server.listen();
+    await waitFor('connected', async () => (await springStatus(server.url)).connected);
+    const instance = await SpringInstance.start(vhost.guestUrl, 'orders:8080:e5');
+    open.push(instance);
+    await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 30\n' });
+    const [event] = await instance.waitForRefreshes(1);
+    expect(event!.json.destinationService).to.equal('orders:**');
+  });
 });

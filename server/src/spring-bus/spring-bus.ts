@@ -195,15 +195,17 @@ export function createSpringBus(options: SpringBusOptions): SpringBus {
     collected = [];
     rejectedAt = new Set();
     // Claims resolve in order, so a newer commit's announcement replaces an older one's.
-    claiming = claiming.then(async () => {
-      for (const { version, destinations } of batch) {
-        for (const destination of destinations) {
-          const id = randomUUID();
-          if (closed) return;
-          if (await claims.claim(destination, version, id)) queue(destination, version, id);
+    claiming = claiming
+      .then(async () => {
+        for (const { version, destinations } of batch) {
+          for (const destination of destinations) {
+            const id = randomUUID();
+            if (closed) return;
+            if (await claims.claim(destination, version, id)) queue(destination, version, id);
+          }
         }
-      }
-    });
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'announcing a change failed'));
   }
 
   function heard(body: Buffer): void {
