@@ -11,10 +11,24 @@ export const RABBIT_HOST = process.env.RABBIT_HOST ?? '127.0.0.1:5672';
 
 export { waitFor };
 
-/** `rabbitmqctl` on the machine's node; root (or the rabbitmq user) may run it. */
+/**
+ * `rabbitmqctl` on the machine's node, as root (through `sudo -n` for another user).
+ * @throws Error saying what the tests need when it cannot run.
+ */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', ['-q', ...args], { timeout: 30_000 });
-  return stdout;
+  const root = process.getuid?.() === 0;
+  const [command, ...rest] = root
+    ? ['rabbitmqctl', '-q', ...args]
+    : ['sudo', '-n', 'rabbitmqctl', '-q', ...args];
+  try {
+    const { stdout } = await run(command!, rest, { timeout: 30_000 });
+    return stdout;
+  } catch (error) {
+    throw new Error(
+      `the Spring bus tests manage a vhost of their own with rabbitmqctl, and "rabbitmqctl ${args[0]}" failed ` +
+        `(${(error as Error).message.split('\n')[0]}). Run .ci/rabbitmq.sh, as root or with sudo.`,
+    );
+  }
 }
 
 /**
