@@ -3,7 +3,8 @@
 # (test/spring-bus/), and that rabbitmqctl can manage it (the tests make a vhost of their
 # own per run). Idempotent and quiet: does nothing when one already answers; otherwise
 # starts Debian's rabbitmq-server (installing it first if needed) and waits for it.
-# Exits non-zero with a message saying why when it cannot. RABBIT_PORT overrides the port.
+# Exits non-zero with a message saying why when it cannot. RABBIT_PORT overrides the port
+# (the tests then need RABBIT_HOST=127.0.0.1:<port>).
 set -u
 
 HOST=127.0.0.1
@@ -47,9 +48,10 @@ fi
 
 # The package may have started it as a service already; if not, start it detached.
 if ! answers; then
-  if command -v service >/dev/null 2>&1 && $SUDO service rabbitmq-server start >/dev/null 2>&1; then
+  if [ "$PORT" = 5672 ] && command -v service >/dev/null 2>&1 && $SUDO service rabbitmq-server start >/dev/null 2>&1; then
     :
   else
+    # No service manager (a container): run the node detached, on loopback.
     $SUDO env RABBITMQ_NODE_IP_ADDRESS="$HOST" RABBITMQ_NODE_PORT="$PORT" rabbitmq-server -detached >/dev/null 2>&1 || {
       say "rabbitmq-server would not start"; exit 1
     }
