@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
+import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -43,6 +44,8 @@ export interface Settings {
   maxFileBytes: number;
   /** A document whose merged JSON is larger than this many bytes is a rejection. Default 10 MB. */
   maxDocumentBytes: number;
+  /** `amqp://…` of Spring Cloud Bus's RabbitMQ: published changes are announced there (DESIGN §8). */
+  springBusUrl: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -64,6 +67,7 @@ export const DEFAULT_SETTINGS: Settings = {
   pingInterval: 30,
   maxFileBytes: 5 * 1024 * 1024,
   maxDocumentBytes: 10 * 1024 * 1024,
+  springBusUrl: undefined,
 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'bytes';
@@ -92,6 +96,7 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
     flag: 'max-document-bytes',
     kind: 'bytes',
   },
+  springBusUrl: { env: 'HOTCONF_SPRING_BUS_URL', flag: 'spring-bus-url', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
@@ -185,6 +190,7 @@ export function checkSettings(settings: Settings): Settings {
       'HOTCONF_REPLICA_ID must be 1-128 letters, digits or . _ : @ -, starting with a letter or digit',
     );
   }
+  if (s.springBusUrl !== undefined) parseSpringBusUrl(s.springBusUrl);
   if (
     s.searchPath !== undefined &&
     (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))
