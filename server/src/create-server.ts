@@ -5,7 +5,10 @@ import { createBus } from './bus/bus.js';
 import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
+import { createFleet } from './fleet/create-fleet.js';
+import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
+import { fleetRoutes } from './http/fleet-routes.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
 import { webhookRoutes } from './http/webhook-routes.js';
@@ -125,11 +128,22 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
 
       // → HTTP / WebSocket
       const metrics = createMetrics({ replicaId: settings.replicaId });
+      const fleet = createFleet({
+        publisher,
+        logger,
+        replicaId: settings.replicaId,
+        retentionMs: parseRetention(settings.fleetRetention),
+        pingIntervalMs: settings.pingInterval * 1000,
+        busUrl: settings.busUrl,
+        metrics: metrics.registry,
+      });
+      closers.push(() => fleet.close());
       const hub = new WatchHub({
         publisher,
         access,
         logger,
         pingIntervalMs: settings.pingInterval * 1000,
+        fleet: fleet.registry,
       });
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
@@ -151,6 +165,12 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           encryptRoutes({ box: secrets, access }),
           auditRoutes({ publisher, repository, resolver, gate, access }),
           metrics.routes,
+          fleetRoutes({
+            fleet: fleet.view,
+            access,
+            defaultLabel: repository.defaultLabel,
+            replicaId: settings.replicaId,
+          }),
         ],
       });
       http = await listenHttp({

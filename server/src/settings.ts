@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
+import { parseRetention } from './fleet/retention.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -39,6 +40,8 @@ export interface Settings {
   allowOpen: boolean;
   /** Seconds between WebSocket pings; a peer silent for two is dropped. Default 30. */
   pingInterval: number;
+  /** How long an offline instance stays in the fleet view (`30m`, `24h`, `7d`, or seconds). Default `24h`. */
+  fleetRetention: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -58,6 +61,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   allowOpen: false,
   pingInterval: 30,
+  fleetRetention: '24h',
 };
 
 type Kind = 'string' | 'number' | 'boolean';
@@ -80,6 +84,7 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   logLevel: { env: 'HOTCONF_LOG_LEVEL', flag: 'log-level', kind: 'string' },
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
+  fleetRetention: { env: 'HOTCONF_FLEET_RETENTION', flag: 'fleet-retention', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
@@ -137,6 +142,7 @@ export function checkSettings(settings: Settings): Settings {
   if (!(s.pingInterval > 0)) {
     throw new TypeError(`HOTCONF_PING_INTERVAL must be a positive number of seconds`);
   }
+  parseRetention(s.fleetRetention);
   if (!LOG_LEVELS.includes(s.logLevel)) {
     throw new TypeError(`HOTCONF_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }

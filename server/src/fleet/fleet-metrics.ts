@@ -1,0 +1,55 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { standingOf } from './instance-view.js';
+import type { FleetRegistry } from './fleet-registry.js';
+
+/** The counting half of the registry's sink. */
+export interface FleetCounters {
+  counted(kind: 'applied' | 'failed' | 'ignored', reason?: string): void;
+}
+
+/**
+ * Fleet series on hotconf's registry (DESIGN §10): counts only, never a label per
+ * instance. Each replica counts the instances connected to it, so sums across replicas
+ * are right. `published` gives the etag a document is published at now.
+ */
+export function fleetMetrics(
+  registry: Registry,
+  fleet: Pick<FleetRegistry, 'views'>,
+  published: (key: string) => { etag: string; version: string } | undefined,
+): FleetCounters {
+  const registers = [registry];
+  const reports = new Counter({
+    name: 'hotconf_fleet_reports_total',
+    help: 'Instance reports that changed what an instance holds, by kind (applied, failed).',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const ignored = new Counter({
+    name: 'hotconf_fleet_reports_ignored_total',
+    help: 'Instance reports ignored, by reason (unknown-etag, unknown-subscription, repeated, anonymous, stale-connection).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'hotconf_fleet_instances',
+    help: 'Instances known to this replica per document and state (applied, failed, older, offline).',
+    labelNames: ['service', 'profiles', 'label', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const view of fleet.views()) {
+        for (const d of view.documents) {
+          const key = `${d.service}/${d.profiles.join(',')}@${d.label}`;
+          const state = standingOf(view.online, d, published(key));
+          this.inc({ service: d.service, profiles: d.profiles.join(','), label: d.label, state });
+        }
+      }
+    },
+  });
+  return {
+    counted(kind, reason) {
+      if (kind === 'ignored') ignored.inc({ reason: reason ?? 'other' });
+      else reports.inc({ kind });
+    },
+  };
+}
