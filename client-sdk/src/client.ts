@@ -201,7 +201,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         patch: true,
       }),
       handleMessage: (message) => {
-        if (this.#state === 'running') this.#onMessage(message);
+        return this.#state === 'running' ? this.#onMessage(message) : undefined;
       },
       handleDisconnect: (event) => this.#onDisconnect(event),
       handleFatal: (error) => {

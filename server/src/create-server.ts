@@ -168,6 +168,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           fleetRoutes({
             fleet: fleet.view,
             access,
+            publisher,
+            repository,
             defaultLabel: repository.defaultLabel,
             replicaId: settings.replicaId,
           }),

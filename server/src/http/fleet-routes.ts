@@ -5,12 +5,19 @@ import { checkLabel, checkService, parseProfiles } from '../config/names.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { standingOn, visibleTo, type FleetView } from '../fleet/fleet-view.js';
 import { documentName, type InstanceView } from '../fleet/instance-view.js';
+import { commitOrder } from '../fleet/commit-order.js';
+import type { Repository } from '../git/repository.js';
+import type { Publisher } from '../publish/publisher.js';
 import { requirePrincipal, requireRead, type Access } from './access.js';
 import { sendJson } from './send.js';
 
 export interface FleetRoutesDeps {
   fleet: FleetView;
   access: Access;
+  /** For `?commit=`: the document as of a commit (404 unknown, 503 invalid there). */
+  publisher: Pick<Publisher, 'document'>;
+  /** For `?commit=`: the commit a label or id names (404 when not known yet). */
+  repository: Pick<Repository, 'headOf' | 'gitDir'>;
   /** Label of documents asked for without `?label=`. */
   defaultLabel: string;
   replicaId: string;
@@ -86,6 +93,7 @@ function row(view: InstanceView, standing: string) {
 export function fleetRoutes(deps: FleetRoutesDeps): Router {
   const { fleet, access } = deps;
   const router = new Router();
+  const atOrAfter = commitOrder(deps.repository.gitDir);
 
   router.get('/v1/fleet', async (ctx) => {
     const principal = requirePrincipal(access, ctx.get('Authorization'));
@@ -118,8 +126,18 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     const doc = { service, profiles, label };
     const key = documentName(doc);
     const published = fleet.publishedOf(doc);
+    const commit = single(ctx, 'commit');
+    const target =
+      commit === undefined
+        ? undefined
+        : await (async () => {
+            const id = await deps.repository.headOf(checkLabel(commit));
+            const doc = await deps.publisher.document(service, profiles, id);
+            return { id, etag: doc.etag };
+          })();
+    const progress = { reached: 0, failed: 0, waiting: 0 };
     const snapshot = await fleet.snapshot();
-    const rows: ReturnType<typeof row>[] = [];
+    const rows: (ReturnType<typeof row> & { commit?: keyof typeof progress })[] = [];
     let more = false;
     for (const view of snapshot.views) {
       if (after !== undefined && view.id <= after) continue;
@@ -129,11 +147,21 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
         continue;
       if (etag !== undefined && on.doc.etag !== etag) continue;
       if (!labels.every(([k, v]) => view.labels[k] === v)) continue;
+      let towards: keyof typeof progress | undefined;
+      if (target && view.online) {
+        const { etag: held, version, error } = on.doc;
+        const there =
+          held === target.etag || (version !== null && (await atOrAfter(target.id, version)));
+        towards = !there ? 'waiting' : error === null ? 'reached' : 'failed';
+        progress[towards]++;
+      }
       if (rows.length === limit) {
         more = true;
-        break;
+        if (!target) break;
+        continue;
       }
-      rows.push(row({ ...view, documents: [on.doc] }, on.standing));
+      const shown = row({ ...view, documents: [on.doc] }, on.standing);
+      rows.push(towards ? { ...shown, commit: towards } : shown);
     }
     const last = rows.at(-1);
     sendJson(ctx, {
@@ -142,6 +170,7 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
       label,
       published: published ?? null,
       partial: snapshot.partial,
+      ...(target ? { commit: { id: target.id, etag: target.etag, ...progress } } : {}),
       instances: rows,
       nextCursor: more && last ? Buffer.from(last.id).toString('base64url') : null,
     });
