@@ -159,7 +159,7 @@ describe('Fleet registry, as services use it', () => {
     ] as const) {
       const res = await request(`${base}?${query}`);
       expect(res.status, query).to.equal(400);
-      expect(res.json.error).to.deep.equal({ code: 'HC_INVALID_QUERY', message });
+      expect(res.json.error).to.deep.equal({ code: 'HC_INVALID_PARAMETER', message });
     }
     const help = await runHotconf(['fleet', '--help']);
     expect(help.code).to.equal(0);

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
 import type { FleetConnection, FleetObserver, FleetPeer } from './fleet-observer.js';
-import { InstanceRecord } from './instance-record.js';
+import { EXTERNAL_ONLINE_MS, InstanceRecord } from './instance-record.js';
 import type { InstanceView } from './instance-view.js';
 
 /** Hooks the registry calls as things happen: metrics and the replica store. */
@@ -127,8 +127,8 @@ export class FleetRegistry implements FleetObserver {
 
   /**
    * Records an instance heard through another channel — the Spring Cloud Bus listener calls
-   * this for each `AckRemoteApplicationEvent`. It is online while heard from, and listed
-   * like any other instance; no socket, so no flap handling.
+   * this for each `AckRemoteApplicationEvent`. Having no socket, it counts as online for 10
+   * minutes after it was last heard of, then offline until the retention ends.
    */
   recordExternal(report: ExternalReport): void {
     const now = Date.now();
@@ -138,11 +138,17 @@ export class FleetRegistry implements FleetObserver {
       this.instances.set(record.id, record);
       record.event('online', { detail: report.source });
     }
-    this.offline.del(record.id);
+    // Listed for the retention after it was last heard of (it has no socket to lose).
+    this.offline.set(
+      record.id,
+      true,
+      Math.round((this.options.retentionMs + EXTERNAL_ONLINE_MS) / 1000),
+    );
     record.online = true;
     record.lastSeen = now;
     if (report.host !== undefined) record.host = report.host;
     if (report.labels) record.labels = report.labels;
+    record.invalidate();
     const profiles = report.profiles ?? ['default'];
     const key = `${report.service}/${profiles.join(',')}@${report.label}`;
     const doc = { key, service: report.service, profiles, label: report.label };
@@ -201,6 +207,7 @@ export class FleetRegistry implements FleetObserver {
     record.host = hello.host ?? null;
     record.pid = hello.pid ?? null;
     record.sdk = hello.sdk;
+    record.invalidate();
     connection.send(`{"type":"welcome","instanceId":${JSON.stringify(record.id)}}`);
     this.options.sink.changed(record.id);
     return record;
@@ -219,6 +226,7 @@ export class FleetRegistry implements FleetObserver {
     const version = doc && this.versionOf(doc, etag);
     if (!doc || version === undefined) {
       record.ignoredReports++;
+      record.invalidate();
       return sink.counted('ignored', doc ? 'unknown-etag' : 'unknown-subscription');
     }
     if (!record.report(doc, etag, version, error, Date.now())) {
@@ -238,6 +246,7 @@ export class FleetRegistry implements FleetObserver {
     record.keepDocuments(record.connection?.documents() ?? []);
     record.connection = undefined;
     record.lastSeen = Date.now();
+    record.invalidate();
     // 1000: the client closed on purpose. Anything else may be a blip it comes back from.
     if (code === 1000) this.goOffline(record, 'closed');
     else {
@@ -258,7 +267,7 @@ export class FleetRegistry implements FleetObserver {
 
   private expire(id: string): void {
     const record = this.instances.get(id);
-    if (!record || record.online) return;
+    if (!record || (record.source === 'sdk' && record.online)) return;
     this.instances.delete(id);
     this.options.sink.removed(id);
   }

@@ -7,6 +7,9 @@ import {
   type InstanceView,
 } from './instance-view.js';
 
+/** An instance heard through another channel (no socket) counts as online this long. */
+export const EXTERNAL_ONLINE_MS = 10 * 60_000;
+
 /** Recent events kept per instance: enough to see a flap or a failure, bounded in memory. */
 const MAX_EVENTS = 16;
 
@@ -38,6 +41,8 @@ export class InstanceRecord {
   lastError: InstanceView['lastError'] = null;
   private readonly reports = new Map<string, Report>();
   private readonly events: InstanceEvent[] = [];
+  /** The last view built, and the live documents it was built from; dropped on any change. */
+  private cached: { view: InstanceView; live: DocumentRecord[] | undefined } | undefined;
 
   constructor(
     readonly id: string,
@@ -51,8 +56,14 @@ export class InstanceRecord {
 
   /** Adds an event, dropping the oldest past the ring's size. */
   event(type: InstanceEvent['type'], extra: Omit<InstanceEvent, 'at' | 'type'> = {}): void {
-    this.events.push({ at: new Date().toISOString(), type, ...extra });
+    this.events.push({ at: Date.now(), type, ...extra });
     if (this.events.length > MAX_EVENTS) this.events.shift();
+    this.invalidate();
+  }
+
+  /** Something shown in the view changed (the registry sets fields directly, then calls this). */
+  invalidate(): void {
+    this.cached = undefined;
   }
 
   /** Remembers the documents the connection watches, so they stay listed once it is gone. */
@@ -80,22 +91,33 @@ export class InstanceRecord {
     const { service, profiles, label } = doc;
     this.reports.set(doc.key, { service, profiles, label, etag, version, at: now, error });
     const name = documentName(doc);
-    const at = new Date(now).toISOString();
     if (error === null) this.event('applied', { document: name, etag: etag ?? version ?? '' });
     else {
       this.event('failed', { document: name, etag: etag ?? '', detail: error });
-      this.lastError = { document: name, etag: etag ?? '', error, at };
+      this.lastError = { document: name, etag: etag ?? '', error, at: new Date(now).toISOString() };
     }
     return true;
   }
 
   /** The shape every reader gets; documents are the connection's subscriptions while online. */
   view(): InstanceView {
-    let docs = [...this.reports.values()];
     const live = this.connection?.documents();
-    if (live) {
-      docs = live.map((r) => this.reports.get(r.key) ?? blankReport(r));
+    const online =
+      this.source === 'sdk' ? this.online : Date.now() - this.lastSeen < EXTERNAL_ONLINE_MS;
+    const cached = this.cached;
+    if (cached && cached.view.online === online && sameDocuments(cached.live, live)) {
+      // Only the time moves while nothing else does: a cheap copy, not a rebuild.
+      return online ? { ...cached.view, lastSeen: new Date().toISOString() } : cached.view;
     }
+    const view = this.build(live, online);
+    this.cached = { view, live };
+    return view;
+  }
+
+  private build(live: DocumentRecord[] | undefined, online: boolean): InstanceView {
+    const docs = live
+      ? live.map((r) => this.reports.get(r.key) ?? blankReport(r))
+      : [...this.reports.values()];
     return {
       id: this.id,
       source: this.source,
@@ -105,14 +127,22 @@ export class InstanceRecord {
       sdk: this.sdk,
       replica: this.replica,
       connectedSince: new Date(this.connectedSince).toISOString(),
-      lastSeen: new Date(this.online ? Date.now() : this.lastSeen).toISOString(),
-      online: this.online,
+      lastSeen: new Date(online ? Date.now() : this.lastSeen).toISOString(),
+      online,
       documents: docs.map(toDocument),
       lastError: this.lastError,
       ignoredReports: this.ignoredReports,
       events: [...this.events],
     };
   }
+}
+
+function sameDocuments(
+  a: readonly DocumentRecord[] | undefined,
+  b: readonly DocumentRecord[] | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
 function blankReport(r: DocumentRecord): Report {

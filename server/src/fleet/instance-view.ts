@@ -13,9 +13,12 @@ export interface InstanceDocument {
   error: string | null;
 }
 
-/** Something that happened to an instance, for `GET /v1/instances/{id}`. */
+/**
+ * Something that happened to an instance, for `GET /v1/instances/{id}`. `at` is epoch
+ * milliseconds here (cheap to keep for thousands of instances); the route shows ISO 8601.
+ */
 export interface InstanceEvent {
-  at: string;
+  at: number;
   type: 'online' | 'offline' | 'reconnected' | 'applied' | 'failed' | 'id-in-use';
   /** `service/profiles@label`, for applied and failed. */
   document?: string;

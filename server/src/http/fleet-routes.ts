@@ -31,7 +31,7 @@ function single(ctx: Context, name: string): string | undefined {
   const raw = ctx.query[name];
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string')
-    throw new InvalidInputError('HC_INVALID_QUERY', `${name} may be given once`);
+    throw new InvalidInputError('HC_INVALID_PARAMETER', `${name} may be given once`);
   return raw;
 }
 
@@ -49,7 +49,10 @@ function labelParams(ctx: Context): { gitLabel: string | undefined; filters: [st
     const at = item.indexOf(':');
     if (at === -1) plain.push(item);
     else if (at === 0)
-      throw new InvalidInputError('HC_INVALID_QUERY', 'label filters look like label=zone:eu-1');
+      throw new InvalidInputError(
+        'HC_INVALID_PARAMETER',
+        'label filters look like label=zone:eu-1',
+      );
     else filters.push([item.slice(0, at), item.slice(at + 1)]);
   }
   if (plain.length > 1) throw new InvalidInputError('HC_INVALID_LABEL', 'label may be given once');
@@ -63,7 +66,7 @@ function limitOf(ctx: Context): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) {
     throw new InvalidInputError(
-      'HC_INVALID_QUERY',
+      'HC_INVALID_PARAMETER',
       `limit must be a whole number from 1 to ${MAX_LIMIT}`,
     );
   }
@@ -75,7 +78,7 @@ function cursorOf(ctx: Context): string | undefined {
   if (raw === undefined) return undefined;
   const id = Buffer.from(raw, 'base64url').toString('utf8');
   if (!FLEET_LIMITS.instanceId.test(id)) {
-    throw new InvalidInputError('HC_INVALID_QUERY', 'cursor is not one this server gave out');
+    throw new InvalidInputError('HC_INVALID_PARAMETER', 'cursor is not one this server gave out');
   }
   return id;
 }
@@ -116,7 +119,7 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     const state = single(ctx, 'state');
     if (state !== undefined && !STATES.has(state)) {
       throw new InvalidInputError(
-        'HC_INVALID_QUERY',
+        'HC_INVALID_PARAMETER',
         `state must be one of ${[...STATES].join(', ')}`,
       );
     }
@@ -183,7 +186,7 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     const id = ctx.params.id ?? '';
     if (!FLEET_LIMITS.instanceId.test(id)) {
       throw new InvalidInputError(
-        'HC_INVALID_QUERY',
+        'HC_INVALID_PARAMETER',
         'an instance id is 1-128 letters, digits, . _ : @ -',
       );
     }
@@ -192,7 +195,8 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     const view = found && visibleTo(found, principal);
     // A read token cannot tell someone else's instance from one that does not exist.
     if (!view) throw new NotFoundError('HC_INSTANCE_NOT_FOUND', `no instance ${id} is known`);
-    sendJson(ctx, { ...view, partial: snapshot.partial });
+    const events = view.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    sendJson(ctx, { ...view, events, partial: snapshot.partial });
   });
   return router;
 }
