@@ -6,6 +6,7 @@ import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { createFleet } from './fleet/create-fleet.js';
+import type { FleetRegistry } from './fleet/fleet-registry.js';
 import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
 import { fleetRoutes } from './http/fleet-routes.js';
@@ -32,7 +33,14 @@ export interface HotconfServer {
   close(): Promise<void>;
   /** Internals for tests and benchmarks: the stages as wired. */
   readonly parts:
-    | { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub }
+    | {
+        publisher: Publisher;
+        repository: Repository;
+        detector: ChangeDetector;
+        hub: WatchHub;
+        /** The fleet registry (DESIGN §10); `recordExternal` takes Spring Cloud Bus acks. */
+        fleet: FleetRegistry;
+      }
     | undefined;
   readonly logger: Logger;
 }
@@ -148,7 +156,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
       metrics.observe({ publisher, hub, detector, bus });
-      parts = { publisher, repository, detector, hub };
+      parts = { publisher, repository, detector, hub, fleet: fleet.registry };
       const app = createApp({
         logger,
         publisher,

@@ -54,7 +54,7 @@ export function createFleet(options: FleetOptions): Fleet {
       })
     : LOCAL_STORE;
   // The gauge reads the registry only at scrape time, after it exists.
-  const counters = fleetMetrics(options.metrics, { views: () => registry.views() }, published);
+  const counters = fleetMetrics(options.metrics, { briefs: () => registry.briefs() }, published);
   const registry = new FleetRegistry({
     publisher,
     logger: options.logger.child({ component: 'fleet' }),

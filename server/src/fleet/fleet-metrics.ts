@@ -14,7 +14,7 @@ export interface FleetCounters {
  */
 export function fleetMetrics(
   registry: Registry,
-  fleet: Pick<FleetRegistry, 'views'>,
+  fleet: Pick<FleetRegistry, 'briefs'>,
   published: (key: string) => { etag: string; version: string } | undefined,
 ): FleetCounters {
   const registers = [registry];
@@ -37,7 +37,7 @@ export function fleetMetrics(
     registers,
     collect() {
       this.reset();
-      for (const view of fleet.views()) {
+      for (const view of fleet.briefs().values()) {
         for (const d of view.documents) {
           const key = `${d.service}/${d.profiles.join(',')}@${d.label}`;
           const state = standingOf(view.online, d, published(key));
@@ -46,10 +46,14 @@ export function fleetMetrics(
       }
     },
   });
+  // Bound once: a label lookup per report would cost more than the report itself.
+  const applied = reports.labels('applied');
+  const failed = reports.labels('failed');
   return {
     counted(kind, reason) {
-      if (kind === 'ignored') ignored.inc({ reason: reason ?? 'other' });
-      else reports.inc({ kind });
+      if (kind === 'applied') applied.inc();
+      else if (kind === 'failed') failed.inc();
+      else ignored.inc({ reason: reason ?? 'other' });
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
 import type { FleetConnection, FleetObserver, FleetPeer } from './fleet-observer.js';
-import { EXTERNAL_ONLINE_MS, InstanceRecord } from './instance-record.js';
+import { EXTERNAL_ONLINE_MS, InstanceRecord, type DocumentReport } from './instance-record.js';
 import type { InstanceView } from './instance-view.js';
 
 /** Hooks the registry calls as things happen: metrics and the replica store. */
@@ -103,6 +103,16 @@ export class FleetRegistry implements FleetObserver {
   /** Every instance of this replica, online and offline, as views. */
   views(): InstanceView[] {
     return [...this.instances.values()].map((r) => r.view());
+  }
+
+  /** Every instance of this replica, briefly, by id: what per-document counts need. */
+  briefs(): Map<string, { online: boolean; lastSeen: number; documents: DocumentReport[] }> {
+    const out = new Map<
+      string,
+      { online: boolean; lastSeen: number; documents: DocumentReport[] }
+    >();
+    for (const r of this.instances.values()) out.set(r.id, { ...r.brief(), lastSeen: r.lastSeen });
+    return out;
   }
 
   /** One instance of this replica. */

@@ -9,6 +9,12 @@ import {
   type InstanceView,
 } from './instance-view.js';
 
+/** What counting needs of an instance's document: a report or a view's document. */
+type Brief = Pick<
+  InstanceView['documents'][number],
+  'etag' | 'version' | 'error' | 'service' | 'label'
+> & { profiles: readonly string[] };
+
 /** One document's line in `GET /v1/fleet`. */
 export interface DocumentSummary {
   service: string;
@@ -66,8 +72,28 @@ export class FleetView {
     return published && { etag: published.etag, version: published.version };
   }
 
-  /** Per document the caller may read: counts by standing, and the one-line summary. */
-  summarize(snapshot: FleetSnapshot, principal: Principal): DocumentSummary[] {
+  /**
+   * Per document the caller may read: counts by standing, and the one-line summary. Reads
+   * this replica's records briefly (no view is built), merged with the other replicas'.
+   */
+  async summarize(
+    principal: Principal,
+  ): Promise<{ partial: boolean; documents: DocumentSummary[] }> {
+    const remote = await this.options.store.read();
+    const local = this.options.registry.briefs();
+    const entries: { online: boolean; documents: Brief[] }[] = [...local.values()];
+    for (const v of remote.views) {
+      const mine = local.get(v.id);
+      if (mine && (mine.online || (!v.online && mine.lastSeen >= Date.parse(v.lastSeen)))) continue;
+      entries.push(v);
+    }
+    return { partial: remote.partial, documents: this.count(entries, principal) };
+  }
+
+  private count(
+    entries: { online: boolean; documents: Brief[] }[],
+    principal: Principal,
+  ): DocumentSummary[] {
     const docs = new Map<string, DocumentSummary>();
     const entry = (d: { service: string; profiles: readonly string[]; label: string }) => {
       const key = documentName(d);
@@ -91,7 +117,7 @@ export class FleetView {
       }
       return summary;
     };
-    for (const view of snapshot.views) {
+    for (const view of entries) {
       for (const d of view.documents) {
         if (!principal.canRead(d.service)) continue;
         const s = entry(d);

@@ -14,7 +14,7 @@ export const EXTERNAL_ONLINE_MS = 10 * 60_000;
 const MAX_EVENTS = 16;
 
 /** What an instance last reported for one document. */
-interface Report {
+export interface DocumentReport {
   service: string;
   profiles: readonly string[];
   label: string;
@@ -39,7 +39,7 @@ export class InstanceRecord {
   online = true;
   ignoredReports = 0;
   lastError: InstanceView['lastError'] = null;
-  private readonly reports = new Map<string, Report>();
+  private readonly reports = new Map<string, DocumentReport>();
   private readonly events: InstanceEvent[] = [];
   /** The last view built, and the live documents it was built from; dropped on any change. */
   private cached: { view: InstanceView; live: DocumentRecord[] | undefined } | undefined;
@@ -99,11 +99,27 @@ export class InstanceRecord {
     return true;
   }
 
+  /** Online now (an instance without a socket: heard of within 10 minutes). */
+  isOnline(): boolean {
+    return this.source === 'sdk' ? this.online : Date.now() - this.lastSeen < EXTERNAL_ONLINE_MS;
+  }
+
+  /**
+   * Just what the per-document counts need, built without formatting anything: what each
+   * watched document's last report said.
+   */
+  brief(): { online: boolean; documents: DocumentReport[] } {
+    const live = this.connection?.documents();
+    const documents = live
+      ? live.map((r) => this.reports.get(r.key) ?? blankReport(r))
+      : [...this.reports.values()];
+    return { online: this.isOnline(), documents };
+  }
+
   /** The shape every reader gets; documents are the connection's subscriptions while online. */
   view(): InstanceView {
     const live = this.connection?.documents();
-    const online =
-      this.source === 'sdk' ? this.online : Date.now() - this.lastSeen < EXTERNAL_ONLINE_MS;
+    const online = this.isOnline();
     const cached = this.cached;
     if (cached && cached.view.online === online && sameDocuments(cached.live, live)) {
       // Only the time moves while nothing else does: a cheap copy, not a rebuild.
@@ -145,7 +161,7 @@ function sameDocuments(
   return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
-function blankReport(r: DocumentRecord): Report {
+function blankReport(r: DocumentRecord): DocumentReport {
   return {
     service: r.service,
     profiles: r.profiles,
@@ -157,7 +173,7 @@ function blankReport(r: DocumentRecord): Report {
   };
 }
 
-function toDocument(r: Report): InstanceDocument {
+function toDocument(r: DocumentReport): InstanceDocument {
   return {
     service: r.service,
     profiles: [...r.profiles],

@@ -69,7 +69,7 @@ export function documentName(doc: {
  */
 export function standingOf(
   online: boolean,
-  doc: InstanceDocument,
+  doc: Pick<InstanceDocument, 'etag' | 'version' | 'error'>,
   published: { etag: string; version: string } | undefined,
 ): DocumentStanding {
   if (!online) return 'offline';

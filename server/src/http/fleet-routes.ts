@@ -100,13 +100,8 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
 
   router.get('/v1/fleet', async (ctx) => {
     const principal = requirePrincipal(access, ctx.get('Authorization'));
-    const snapshot = await fleet.snapshot();
-    sendJson(ctx, {
-      replica: deps.replicaId,
-      partial: snapshot.partial,
-      defaultLabel: deps.defaultLabel,
-      documents: fleet.summarize(snapshot, principal),
-    });
+    const { partial, documents } = await fleet.summarize(principal);
+    sendJson(ctx, { replica: deps.replicaId, partial, defaultLabel: deps.defaultLabel, documents });
   });
 
   const list = async (ctx: Context) => {
