@@ -1,7 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import { BenchRepo, ordersYaml, smallRepoFiles } from '../lib/config-repo.js';
 import type { Child } from '../lib/ipc.js';
 import { median, settledRss, sleep, wallNow } from '../lib/measure.js';
 import { forkChild, startHotconf, subscribeFrame, type BenchContext } from './context.js';
+
+/** CPU time (user + system) a process has used, ms, from /proc/<pid>/stat (100 ticks a second). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 interface Receipts {
   n: number;
@@ -45,7 +53,9 @@ async function visible(url: string, n: number, timeoutMs = 30_000): Promise<numb
  */
 export async function fleetScenario(ctx: BenchContext): Promise<void> {
   const n = ctx.opts.fanoutClients;
-  const rounds = 2 + 2 * ctx.opts.fanoutChanges;
+  // Three kinds of round, in turn: acks on (CPU measured), acks off, acks on (visibility
+  // polled: its GETs would count against the CPU figure).
+  const rounds = 2 + 3 * ctx.opts.fanoutChanges;
   const repo = await BenchRepo.create('fleet', smallRepoFiles());
   const server = await startHotconf(ctx, repo.dir, 'fleet');
   // Real instances each run in their own process; the clients here share a few, so that
@@ -87,11 +97,16 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
     // Server side alone: commit seen → last frame written (hotconf_publish_latency_seconds).
     const serverWithAcks: number[] = [];
     const serverWithoutAcks: number[] = [];
+    // Server CPU per change, acks included (for acks on, until "N of N" is visible).
+    const cpuWithAcks: number[] = [];
+    const cpuWithoutAcks: number[] = [];
     const shownAfter: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      const acks = round % 2 === 0;
+      const acks = round % 3 !== 1;
+      const poll = round % 3 === 2;
       await Promise.all(clients.map((c) => c.request('arm', { acks })));
       const latencyBefore = await server.publishLatency();
+      const cpuBefore = await cpuMs(server.pid);
       const { startedAt } = await repo.commit(
         { 'orders.yml': ordersYaml(round + 1) },
         `fleet ${round}`,
@@ -112,11 +127,17 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
       const latencyAfter = await server.publishLatency();
       const serverMs = (latencyAfter.sum - latencyBefore.sum) * 1000;
       if (round >= 2) (acks ? serverWithAcks : serverWithoutAcks).push(serverMs);
-      if (acks) {
+      if (round >= 2) (acks ? withAcks : withoutAcks).push(r.last - startedAt);
+      if (poll) {
         const seen = await visible(server.url, n);
         if (round >= 2) shownAfter.push(seen - r.last);
+      } else {
+        // Long enough for 10 000 acks to be read even on a loaded machine.
+        await sleep(1500);
+        const cpu = (await cpuMs(server.pid)) - cpuBefore;
+        if (round >= 2) (acks ? cpuWithAcks : cpuWithoutAcks).push(cpu);
+        if (acks) await visible(server.url, n);
       }
-      if (round >= 2) (acks ? withAcks : withoutAcks).push(r.last - startedAt);
       await sleep(300);
     }
     const on = median(withAcks);
@@ -124,6 +145,8 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
     const shown = median(shownAfter);
     const get = median(gets);
     ctx.details.fleet = {
+      cpuWithAcks,
+      cpuWithoutAcks,
       serverWithAcks,
       serverWithoutAcks,
       clients: n,
@@ -153,6 +176,14 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
         unit: 'ms',
         baseline: { name: 'acks off', value: median(serverWithoutAcks) },
         ratio: median(serverWithoutAcks) / median(serverWithAcks),
+      },
+      {
+        scenario: 'fleet',
+        metric: `server CPU per change, acks on`,
+        value: median(cpuWithAcks),
+        unit: 'ms',
+        baseline: { name: 'acks off', value: median(cpuWithoutAcks) },
+        ratio: median(cpuWithoutAcks) / median(cpuWithAcks),
       },
       {
         scenario: 'fleet',

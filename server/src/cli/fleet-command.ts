@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { targetOf, type Target } from './client-commands.js';
+import { targetOf } from './client-commands.js';
+import { allInstances, clean, documentPath, get, type Summary } from './fleet-http.js';
+import { waitFor } from './fleet-wait.js';
 import { UsageError, type Command } from './run-cli.js';
 
 const HELP = `usage: hotconf fleet [service [profiles]] [options]
@@ -18,84 +20,6 @@ published, failed it, or hold an older document. With a service: one line per in
   --token T          default $HOTCONF_TOKEN
 `;
 
-interface Summary {
-  service: string;
-  profiles: string[];
-  label: string;
-  published: { etag: string; version: string } | null;
-  online: number;
-  applied: number;
-  failed: number;
-  older: number;
-  offline: number;
-  anonymous: number;
-  summary: string;
-}
-
-interface Row {
-  id: string;
-  host: string | null;
-  pid: number | null;
-  replica: string;
-  lastSeen: string;
-  online: boolean;
-  labels: Record<string, string>;
-  state: string;
-  commit?: 'reached' | 'failed' | 'waiting';
-  documents: { etag: string | null; version: string | null; error: string | null }[];
-}
-
-interface Page {
-  partial: boolean;
-  instances: Row[];
-  nextCursor: string | null;
-  commit?: { id: string; etag: string; reached: number; failed: number; waiting: number };
-}
-
-/** A failed request: status 0 when the server could not be reached. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function get<T>(target: Target, path: string): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (target.token) headers.Authorization = `Bearer ${target.token}`;
-  let response: Response;
-  try {
-    response = await fetch(target.server + path, { headers, signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    throw new RequestError(
-      0,
-      'unreachable',
-      `cannot reach ${target.server}: ${cause?.code ?? (error as Error).message}`,
-    );
-  }
-  const body = (await response.json().catch(() => undefined)) as
-    (T & { error?: { code?: string; message?: string } }) | undefined;
-  if (!response.ok || body === undefined) {
-    const err = body?.error;
-    throw new RequestError(
-      response.status,
-      err?.code ?? String(response.status),
-      `${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`,
-    );
-  }
-  return body;
-}
-
-/** Removes control characters, so an instance's error or labels cannot rewrite the terminal. */
-function clean(text: string, max = 200): string {
-  const flat = text.replace(/\p{Cc}+/gu, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -111,34 +35,6 @@ function parseTimeout(raw: string): number {
   if (!m) throw new UsageError(`--timeout must look like 60s, 5m or 500ms, got "${raw}"`);
   const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
   return Number(m[1]) * unit;
-}
-
-function documentPath(
-  service: string,
-  profiles: string,
-  query: Record<string, string | undefined>,
-): string {
-  const params = new URLSearchParams(
-    Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  return `/v1/fleet/${encodeURIComponent(service)}/${encodeURIComponent(profiles)}?${params}`;
-}
-
-/** Every page of one document's instances. */
-async function allInstances(target: Target, path: string): Promise<Page> {
-  const first = await get<Page>(target, path);
-  let page = first;
-  const instances = [...first.instances];
-  while (page.nextCursor) {
-    page = await get<Page>(target, `${path}&cursor=${encodeURIComponent(page.nextCursor)}`);
-    instances.push(...page.instances);
-  }
-  return { ...first, instances, nextCursor: null };
-}
-
-function who(row: Row): string {
-  const where = [row.host, row.pid === null ? null : `pid ${row.pid}`].filter(Boolean).join(' ');
-  return where ? `${row.id} (${clean(where, 80)})` : row.id;
 }
 
 /** `hotconf fleet [service [profiles]] [--wait COMMIT [--timeout 60s]]`: DESIGN §10. */
@@ -250,89 +146,3 @@ export const fleetCommand: Command = async (argv) => {
   if (page.partial) process.stdout.write('partial: other replicas could not be asked\n');
   return 0;
 };
-
-/**
- * Polls until every online instance of the documents concerned applied `commit`'s
- * document or a later one (0), one failed it (1), or `timeoutMs` passed (2). Without a
- * service, the documents are those of the default label with instances online.
- */
-async function waitFor(
-  target: Target,
-  commit: string,
-  timeoutMs: number,
-  service: string | undefined,
-  profiles: string,
-  label: string | undefined,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let missing: string[] = [];
-  let lastProblem = '';
-  for (;;) {
-    const docs: [string, string, string | undefined][] = [];
-    if (service !== undefined) docs.push([service, profiles, label]);
-    else {
-      const body = await get<{ defaultLabel: string; documents: Summary[] }>(target, '/v1/fleet');
-      for (const d of body.documents) {
-        if (d.label === body.defaultLabel && d.online > 0)
-          docs.push([d.service, d.profiles.join(','), undefined]);
-      }
-    }
-    missing = [];
-    let reached = 0;
-    for (const [s, p, l] of docs) {
-      const name = `${s}/${p}`;
-      let page: Page;
-      try {
-        page = await allInstances(
-          target,
-          documentPath(s, p, { label: l, commit, state: 'online', limit: '1000' }),
-        );
-      } catch (error) {
-        if (error instanceof RequestError && error.status === 503) {
-          process.stderr.write(
-            `hotconf fleet: ${name}: commit ${commit} is not published: ${error.message}\n`,
-          );
-          return 1;
-        }
-        // 404: the server has not seen the commit yet. Keep asking until the deadline.
-        if (error instanceof RequestError && (error.status === 404 || error.status === 0)) {
-          lastProblem = error.message;
-          missing.push(`${name}: ${error.message}`);
-          continue;
-        }
-        throw error;
-      }
-      const failed = page.instances.find((r) => r.commit === 'failed');
-      if (failed) {
-        const error = clean(failed.documents[0]?.error ?? 'unknown error', 1024);
-        process.stdout.write(
-          `${name}: instance ${who(failed)} failed ${commit.slice(0, 7)}: ${error}\n`,
-        );
-        return 1;
-      }
-      for (const r of page.instances) {
-        if (r.commit === 'reached') reached++;
-        else
-          missing.push(
-            `${name}: ${who(r)} holds ${r.documents[0]?.version?.slice(0, 7) ?? 'nothing yet'}`,
-          );
-      }
-    }
-    if (missing.length === 0 && docs.length > 0) {
-      process.stdout.write(
-        `${reached} of ${reached} online instances applied ${commit.slice(0, 7)} or later\n`,
-      );
-      return 0;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))),
-    );
-  }
-  const what =
-    missing.length > 0 ? missing : [lastProblem || 'no online instance watches these documents'];
-  process.stdout.write(
-    `timed out after ${timeoutMs / 1000} s; ${missing.length} not there yet:\n${what.map((m) => `  ${m}`).join('\n')}\n`,
-  );
-  return 2;
-}
