@@ -66,6 +66,30 @@ describe('Fleet registry, as services use it', () => {
     });
   });
 
+  it('tells an SDK whose instanceId another live instance holds, and uses the new id', async () => {
+    const repo = await sandbox.repo();
+    const server = await startServer({ repo: repo.dir });
+    sandbox.defer(() => server.close());
+    // Different tokens (open mode takes any): different sockets, as two processes would have.
+    const first = await client(server, { instanceId: 'dup-1', token: 'first' });
+    const errors: { code?: string; message: string }[] = [];
+    const second: HotconfClient = await connect({
+      server: server.url,
+      service: 'orders',
+      token: 'second',
+      instanceId: 'dup-1',
+      retry: FAST_RETRY,
+      logger: quiet,
+    });
+    sandbox.defer(() => second.close());
+    second.on('error', (e) => errors.push(e as { code?: string; message: string }));
+    await waitUntil('a new id', async () => second.instanceId !== undefined, 5000);
+    expect(first.instanceId).to.equal('dup-1');
+    expect(second.instanceId).to.match(/^i-[0-9a-f]{16}$/);
+    await waitUntil('the error event', async () => errors.length > 0, 5000);
+    expect(errors[0]?.code).to.equal('HC_INSTANCE_ID_IN_USE');
+  });
+
   it('reports failed with the first 1 kB of a rejected async listener, then applied once fixed', async () => {
     const repo = await sandbox.repo();
     const server = await startServer({ repo: repo.dir });
