@@ -134,7 +134,7 @@ export class RedisFleetStore implements FleetStore {
     const ids = [...this.dirty];
     this.dirty.clear();
     const p = this.prefix;
-    const batch = this.redis.multi();
+    const batch = this.redis.pipeline();
     for (const id of ids) {
       const view = this.source.view(id);
       if (!view) {
@@ -146,10 +146,11 @@ export class RedisFleetStore implements FleetStore {
       if (view.online) batch.set(`${p}live:${id}`, view.replica, 'PX', this.liveTtl());
       else batch.del(`${p}live:${id}`);
     }
-    await batch.exec().catch(() => {
-      // Redis went away mid-write: try these again once it is back.
+    const results = await batch.exec().catch(() => null);
+    if (!results || results.some(([error]) => error)) {
+      // Redis went away mid-write: write these again once it is back.
       for (const id of ids) this.dirty.add(id);
-    });
+    }
   }
 
   /** Keeps this replica's instances alive in Redis, and prunes ids past the retention. */
