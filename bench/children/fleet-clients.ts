@@ -12,6 +12,7 @@ interface Receipts {
 const sockets: WebSocket[] = [];
 let receipts: Receipts = { n: 0, first: NaN, last: NaN };
 let waiter: { count: number; resolve(): void } | undefined;
+const ACK_DELAY_MS = Number(process.env.HOTCONF_BENCH_ACK_DELAY_MS ?? '0');
 /** Whether pushed documents are answered with `applied`, as the SDK does. */
 let acks = true;
 
@@ -55,7 +56,13 @@ function open(url: string, id: string, subscribe: string, localAddress: string):
       if (receipts.n === 0) receipts.first = now;
       receipts.n++;
       receipts.last = now;
-      if (acks && etag) ws.send(`{"type":"applied","id":"s1","etag":"${etag}"}`);
+      if (acks && etag) {
+        const frame = `{"type":"applied","id":"s1","etag":"${etag}"}`;
+        // Diagnostic only: HOTCONF_BENCH_ACK_DELAY_MS holds acks back, to tell their cost to the
+        // server from the contention of clients sharing the machine with it.
+        if (ACK_DELAY_MS > 0) setTimeout(() => ws.send(frame), ACK_DELAY_MS);
+        else ws.send(frame);
+      }
       if (waiter && receipts.n >= waiter.count) waiter.resolve();
     });
     ws.on('error', (error) => {
