@@ -54,7 +54,11 @@ export function createFleet(options: FleetOptions): Fleet {
       })
     : LOCAL_STORE;
   // The gauge reads the registry only at scrape time, after it exists.
-  const counters = fleetMetrics(options.metrics, { briefs: () => registry.briefs() }, published);
+  const counters = fleetMetrics(
+    options.metrics,
+    { eachDocument: (visit) => registry.eachDocument(visit) },
+    published,
+  );
   const registry = new FleetRegistry({
     publisher,
     logger: options.logger.child({ component: 'fleet' }),

@@ -14,7 +14,7 @@ export interface FleetCounters {
  */
 export function fleetMetrics(
   registry: Registry,
-  fleet: Pick<FleetRegistry, 'briefs'>,
+  fleet: Pick<FleetRegistry, 'eachDocument'>,
   published: (key: string) => { etag: string; version: string } | undefined,
 ): FleetCounters {
   const registers = [registry];
@@ -36,14 +36,23 @@ export function fleetMetrics(
     labelNames: ['service', 'profiles', 'label', 'state'] as const,
     registers,
     collect() {
+      // Counted in a plain map first: one label lookup per series, not one per instance.
+      const counts = new Map<string, { labels: Record<string, string>; n: number }>();
+      fleet.eachDocument((online, d) => {
+        const profiles = d.profiles.join(',');
+        const key = `${d.service}/${profiles}@${d.label}`;
+        const state = standingOf(online, d, published(key));
+        const series = `${key} ${state}`;
+        const entry = counts.get(series);
+        if (entry) entry.n++;
+        else
+          counts.set(series, {
+            labels: { service: d.service, profiles, label: d.label, state },
+            n: 1,
+          });
+      });
       this.reset();
-      for (const view of fleet.briefs().values()) {
-        for (const d of view.documents) {
-          const key = `${d.service}/${d.profiles.join(',')}@${d.label}`;
-          const state = standingOf(view.online, d, published(key));
-          this.inc({ service: d.service, profiles: d.profiles.join(','), label: d.label, state });
-        }
-      }
+      for (const { labels, n } of counts.values()) this.set(labels, n);
     },
   });
   // Bound once: a label lookup per report would cost more than the report itself.

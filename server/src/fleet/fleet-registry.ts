@@ -105,14 +105,18 @@ export class FleetRegistry implements FleetObserver {
     return [...this.instances.values()].map((r) => r.view());
   }
 
-  /** Every instance of this replica, briefly, by id: what per-document counts need. */
-  briefs(): Map<string, { online: boolean; lastSeen: number; documents: DocumentReport[] }> {
-    const out = new Map<
-      string,
-      { online: boolean; lastSeen: number; documents: DocumentReport[] }
-    >();
-    for (const r of this.instances.values()) out.set(r.id, { ...r.brief(), lastSeen: r.lastSeen });
-    return out;
+  /** Calls `visit` for each document of each instance here: what per-document counts need. */
+  eachDocument(visit: (online: boolean, doc: DocumentReport) => void): void {
+    for (const r of this.instances.values()) {
+      const online = r.isOnline();
+      r.eachDocument((doc) => visit(online, doc));
+    }
+  }
+
+  /** Whether this replica holds instance `id`, online or since when it is offline. */
+  presence(id: string): { online: boolean; lastSeen: number } | undefined {
+    const r = this.instances.get(id);
+    return r && { online: r.isOnline(), lastSeen: r.lastSeen };
   }
 
   /** One instance of this replica. */

@@ -80,18 +80,22 @@ export class FleetView {
     principal: Principal,
   ): Promise<{ partial: boolean; documents: DocumentSummary[] }> {
     const remote = await this.options.store.read();
-    const local = this.options.registry.briefs();
-    const entries: { online: boolean; documents: Brief[] }[] = [...local.values()];
-    for (const v of remote.views) {
-      const mine = local.get(v.id);
-      if (mine && (mine.online || (!v.online && mine.lastSeen >= Date.parse(v.lastSeen)))) continue;
-      entries.push(v);
-    }
-    return { partial: remote.partial, documents: this.count(entries, principal) };
+    const { registry } = this.options;
+    const feed = (add: (online: boolean, doc: Brief) => void) => {
+      registry.eachDocument(add);
+      for (const v of remote.views) {
+        const mine = registry.presence(v.id);
+        if (mine && (mine.online || (!v.online && mine.lastSeen >= Date.parse(v.lastSeen)))) {
+          continue;
+        }
+        for (const d of v.documents) add(v.online, d);
+      }
+    };
+    return { partial: remote.partial, documents: this.count(feed, principal) };
   }
 
   private count(
-    entries: { online: boolean; documents: Brief[] }[],
+    feed: (add: (online: boolean, doc: Brief) => void) => void,
     principal: Principal,
   ): DocumentSummary[] {
     const docs = new Map<string, DocumentSummary>();
@@ -117,15 +121,12 @@ export class FleetView {
       }
       return summary;
     };
-    for (const view of entries) {
-      for (const d of view.documents) {
-        if (!principal.canRead(d.service)) continue;
-        const s = entry(d);
-        const standing = standingOf(view.online, d, s.published ?? undefined);
-        s[standing]++;
-        if (view.online) s.online++;
-      }
-    }
+    feed((online, d) => {
+      if (!principal.canRead(d.service)) return;
+      const s = entry(d);
+      s[standingOf(online, d, s.published ?? undefined)]++;
+      if (online) s.online++;
+    });
     for (const record of this.options.registry.anonymousDocuments()) {
       if (principal.canRead(record.service)) entry(record).anonymous++;
     }

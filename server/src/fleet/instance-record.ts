@@ -105,15 +105,16 @@ export class InstanceRecord {
   }
 
   /**
-   * Just what the per-document counts need, built without formatting anything: what each
-   * watched document's last report said.
+   * Calls `visit` with what the last report said of each document the instance watches
+   * (its subscriptions while online), formatting and copying nothing: for counts.
    */
-  brief(): { online: boolean; documents: DocumentReport[] } {
+  eachDocument(visit: (doc: DocumentReport) => void): void {
     const live = this.connection?.documents();
-    const documents = live
-      ? live.map((r) => this.reports.get(r.key) ?? blankReport(r))
-      : [...this.reports.values()];
-    return { online: this.isOnline(), documents };
+    if (!live) {
+      for (const report of this.reports.values()) visit(report);
+      return;
+    }
+    for (const r of live) visit(this.reports.get(r.key) ?? blankReport(r));
   }
 
   /** The shape every reader gets; documents are the connection's subscriptions while online. */
