@@ -6,8 +6,11 @@ import { ConfigResolver } from './config/config-resolver.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { createApp } from './http/app.js';
+import { consoleRoutes, routeExists } from './http/console-routes.js';
+import { EventStream } from './http/event-stream.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
+import { uiRoutes } from './http/ui-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -50,6 +53,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
   let state: Lifecycle = 'new';
   let parts: HotconfServer['parts'];
   let http: HttpServer | undefined;
+  let events: EventStream | undefined;
   const closers: (() => Promise<void> | void)[] = [];
 
   const server: HotconfServer = {
@@ -135,6 +139,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       tokensChanged.revalidate = () => hub.revalidate();
       metrics.observe({ publisher, hub, detector, bus });
       parts = { publisher, repository, detector, hub };
+      // The console's live feed; fleet and rollouts can add their events with events.emit().
+      events = new EventStream({ publisher, access });
       const app = createApp({
         logger,
         publisher,
@@ -151,6 +157,16 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           encryptRoutes({ box: secrets, access }),
           auditRoutes({ publisher, repository, resolver, gate, access }),
           metrics.routes,
+          events.routes(),
+          consoleRoutes({
+            publisher,
+            repository,
+            resolver,
+            gate,
+            access,
+            hasRoute: (path) => routeExists(app, path),
+          }),
+          uiRoutes(),
         ],
       });
       http = await listenHttp({
@@ -174,6 +190,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (state === 'closing' || state === 'closed') return;
       state = 'closing';
       await parts?.hub.close();
+      // Event streams never finish by themselves: end them before waiting for responses.
+      events?.close();
       await http?.close(SHUTDOWN_GRACE_MS);
       for (const close of closers.reverse()) await close();
       state = 'closed';
