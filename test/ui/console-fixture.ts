@@ -41,6 +41,17 @@ export function focusedText(page: Page): Promise<string> {
   return page.evaluate('document.activeElement ? document.activeElement.textContent.trim() : ""');
 }
 
+/** Waits (up to 2 s) until the focused element's text is `text`. */
+export async function waitForFocus(page: Page, text: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  let now = await focusedText(page);
+  while (now !== text) {
+    if (Date.now() > deadline) throw new Error(`focus is on "${now}", not on "${text}"`);
+    await page.waitForTimeout(20);
+    now = await focusedText(page);
+  }
+}
+
 /** Presses Tab until the focused element's text is `text`; fails after `max` presses. */
 export async function tabTo(page: Page, text: string | RegExp, max = 60): Promise<void> {
   const seen: string[] = [];
@@ -51,6 +62,16 @@ export async function tabTo(page: Page, text: string | RegExp, max = 60): Promis
     if (typeof text === 'string' ? now === text : text.test(now)) return;
   }
   throw new Error(`Tab never reached ${String(text)}; focus went through: ${seen.join(' | ')}`);
+}
+
+/** Presses `key` (Tab or Shift+Tab) until the element with id `id` has focus. */
+export async function tabToId(page: Page, id: string, key = 'Tab', max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    if ((await page.evaluate('document.activeElement ? document.activeElement.id : ""')) === id)
+      return;
+  }
+  throw new Error(`${key} never reached #${id}`);
 }
 
 /** Asserts the page logged no error or warning and raised no dialog. */

@@ -49,7 +49,7 @@ describe('console in Chromium: tokens', function () {
     await publishNow(server);
     for (const hash of PAGES) {
       await openConsole(browser, server, hash);
-      await page.waitForFunction('!document.querySelector("main").innerText.includes("Loading")');
+      await page.locator('main p', { hasText: /^Loading/ }).waitFor({ state: 'detached' });
       const text = await page.locator('body').innerText();
       expect(text, hash).not.to.match(/payments/i);
     }

@@ -27,7 +27,13 @@ export function FleetPage({ route }: { route: Route }) {
 
 function FleetList() {
   const { data, error, loading } = useLoad(() => fleetApi('/v1/fleet'), []);
-  if (loading && data === undefined) return <Status error={undefined} what="the fleet" />;
+  if (loading && data === undefined)
+    return (
+      <>
+        <h1 tabIndex={-1}>Fleet</h1>
+        <Status error={undefined} what="the fleet" />
+      </>
+    );
   return (
     <>
       <h1 tabIndex={-1}>Fleet</h1>

@@ -51,7 +51,13 @@ const same = (a: readonly string[], b: readonly string[]) => a.join(',') === b.j
 export function Overview() {
   const { data, error } = useLoad(loadOverview, []);
   const [filter, setFilter] = useState('');
-  if (!data) return <Status error={error} what="documents" />;
+  if (!data)
+    return (
+      <>
+        <h1 tabIndex={-1}>Documents</h1>
+        <Status error={error} what="documents" />
+      </>
+    );
   const rows: Row[] = data.answer.documents.map((d) => ({
     ...d,
     fleet: data.fleet?.find((f) => f.service === d.service && same(f.profiles, d.profiles)),

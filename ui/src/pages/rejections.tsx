@@ -49,7 +49,13 @@ export function RejectionDetails(props: {
 /** `#/rejections`: every open rejection the token may read. */
 export function RejectionsPage() {
   const { data, error } = useLoad(() => api<DocumentsAnswer>('/v1/console/documents'), []);
-  if (!data) return <Status error={error} what="rejections" />;
+  if (!data)
+    return (
+      <>
+        <h1 tabIndex={-1}>Rejections</h1>
+        <Status error={error} what="rejections" />
+      </>
+    );
   const rejected = data.documents.filter((d) => d.rejection);
   return (
     <>

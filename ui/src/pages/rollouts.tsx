@@ -37,7 +37,13 @@ function RolloutList() {
     const { features } = await api<DocumentsAnswer>('/v1/console/documents');
     return ifFeature<unknown>(features, 'rollouts', '/v1/rollouts');
   }, []);
-  if (loading && data === undefined) return <Status error={undefined} what="rollouts" />;
+  if (loading && data === undefined)
+    return (
+      <>
+        <h1 tabIndex={-1}>Rollouts</h1>
+        <Status error={undefined} what="rollouts" />
+      </>
+    );
   return (
     <>
       <h1 tabIndex={-1}>Rollouts</h1>
