@@ -32,7 +32,14 @@ export interface HotconfServer {
   close(): Promise<void>;
   /** Internals for tests and benchmarks: the stages as wired. */
   readonly parts:
-    | { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub }
+    | {
+        publisher: Publisher;
+        repository: Repository;
+        detector: ChangeDetector;
+        hub: WatchHub;
+        /** `/v1/events`: later stages add their events with `events.emit(kind, payload)`. */
+        events: EventStream;
+      }
     | undefined;
   readonly logger: Logger;
 }
@@ -138,9 +145,9 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
       metrics.observe({ publisher, hub, detector, bus });
-      parts = { publisher, repository, detector, hub };
       // The console's live feed; fleet and rollouts can add their events with events.emit().
       events = new EventStream({ publisher, access });
+      parts = { publisher, repository, detector, hub, events };
       const app = createApp({
         logger,
         publisher,
