@@ -30,12 +30,13 @@ describe('console in Chromium: overview and rejections', function () {
     });
     await page.evaluate('window.__sameDocument = 42');
 
+    // Listen first: a poll may see the commit before publishNow does.
+    const published = once(server.parts!.publisher, 'change');
     const commit = await repo.commit(
       { 'orders-dev.yml': 'db:\n  pool: 3\n' },
       'raise the dev pool',
       'Dana Ops <dana@example.com>',
     );
-    const published = once(server.parts!.publisher, 'change');
     void publishNow(server);
     await published;
     const at = Date.now();

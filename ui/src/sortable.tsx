@@ -41,7 +41,7 @@ export function SortableTable<T>(props: {
   }
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={props.caption}>
-      <table>
+      <table class="cards">
         <caption>{props.caption}</caption>
         <thead>
           <tr>

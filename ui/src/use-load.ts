@@ -19,9 +19,12 @@ export function useLoad<T>(
   deps: readonly unknown[],
   relevant: (event: LiveEvent) => boolean = () => true,
 ): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+  // The data with the deps it was loaded for: data for other deps is never shown.
+  const [loaded, setLoaded] = useState<{ key: string; value: T } | undefined>(undefined);
+  const key = JSON.stringify(deps);
+  const keyRef = useRef(key);
+  keyRef.current = key;
   const [error, setError] = useState<string | undefined>(undefined);
-  const [loading, setLoading] = useState(true);
   const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -30,26 +33,21 @@ export function useLoad<T>(
 
   const run = useCallback(() => {
     const mine = ++generation.current;
-    setLoading(true);
+    const forKey = keyRef.current;
     loadRef.current().then(
       (value) => {
         if (mine !== generation.current) return;
-        setData(value);
+        setLoaded({ key: forKey, value });
         setError(undefined);
-        setLoading(false);
       },
       (err: unknown) => {
         if (mine !== generation.current) return;
         setError(err instanceof Error ? err.message : String(err));
-        setLoading(false);
       },
     );
   }, []);
 
-  useEffect(() => {
-    setData(undefined);
-    run();
-  }, deps);
+  useEffect(run, [key]);
 
   useEffect(() => {
     let timer: number | undefined;
@@ -72,5 +70,7 @@ export function useLoad<T>(
     };
   }, []);
 
-  return { data, error, loading, reload: run };
+  const data = loaded?.key === key ? loaded.value : undefined;
+  // Loading means: nothing yet for these deps (a live reload keeps showing what is there).
+  return { data, error, loading: loaded?.key !== key, reload: run };
 }

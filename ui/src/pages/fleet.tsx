@@ -27,7 +27,7 @@ export function FleetPage({ route }: { route: Route }) {
 
 function FleetList() {
   const { data, error, loading } = useLoad(() => fleetApi('/v1/fleet'), []);
-  if (loading && data === undefined)
+  if (loading && !error)
     return (
       <>
         <h1 tabIndex={-1}>Fleet</h1>
@@ -98,7 +98,7 @@ function Instances({ service, profiles }: { service: string; profiles: string[] 
       Fleet of <Text value={docName(service, profiles)} />
     </h1>
   );
-  if (loading && data === undefined)
+  if (loading && !error)
     return (
       <>
         {title}

@@ -37,7 +37,7 @@ function RolloutList() {
     const { features } = await api<DocumentsAnswer>('/v1/console/documents');
     return ifFeature<unknown>(features, 'rollouts', '/v1/rollouts');
   }, []);
-  if (loading && data === undefined)
+  if (loading && !error)
     return (
       <>
         <h1 tabIndex={-1}>Rollouts</h1>
@@ -119,7 +119,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
       Rollout of <Text value={docName(service, [profile])} />
     </h1>
   );
-  if (loading && data === undefined)
+  if (loading && !error)
     return (
       <>
         {title}
