@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { bearer, Sandbox, STANDARD_TOKENS, TOKENS, waitFor } from '../access/access-helpers.js';
+import {
+  bearer,
+  replaceFile,
+  Sandbox,
+  STANDARD_TOKENS,
+  tokenFileText,
+  TOKENS,
+  waitFor,
+} from '../access/access-helpers.js';
 import { request } from '../helpers/server.js';
 import { CONSOLE_FILES, publishNow } from './console-fixture.js';
 
@@ -135,11 +143,34 @@ describe('GET /v1/events', () => {
     );
   });
 
-  it('ends open streams at shutdown instead of holding the server for its grace time', async () => {
+  it('ends the stream of a token removed from the token file at its next event', async () => {
+    const repo = await sandbox.repo(CONSOLE_FILES);
+    const tokens = await sandbox.tokenFile(STANDARD_TOKENS);
+    const server = await sandbox.server(repo, { tokensFile: tokens });
+    const orders = await open(server.url, bearer(TOKENS.orders));
+    await waitFor(() => orders.kinds().includes('ready'), 'ready');
+    await replaceFile(
+      tokens,
+      tokenFileText(STANDARD_TOKENS.filter((t) => t.token !== TOKENS.orders)),
+    );
+    await waitFor(() => {
+      server.parts?.events.emit('applied', { service: 'orders', instance: 'o-1' });
+      return orders.ended;
+    }, 'the revoked stream to end');
+    expect(server.parts?.events.size).to.equal(0);
+  });
+
+  it('forgets streams whose client left, and ends the rest at shutdown without waiting for the grace time', async () => {
     const repo = await sandbox.repo(CONSOLE_FILES);
     const server = await sandbox.server(repo);
     const client = await open(server.url);
     await waitFor(() => client.kinds().includes('ready'), 'ready');
+    // A client that goes away is forgotten.
+    const other = await open(server.url);
+    await waitFor(() => other.kinds().includes('ready'), 'ready');
+    expect(server.parts?.events.size).to.equal(2);
+    other.close();
+    await waitFor(() => server.parts?.events.size === 1, 'the closed stream to be dropped');
     const start = Date.now();
     await server.close();
     expect(Date.now() - start).to.be.below(2000);

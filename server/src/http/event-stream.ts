@@ -132,7 +132,8 @@ export class EventStream {
         this.listeners.delete(listener);
         out.end();
       };
-      ctx.req.on('close', drop);
+      // The response closes when the client goes away (or the stream is ended here).
+      ctx.res.on('close', drop);
       out.on('close', () => this.listeners.delete(listener));
       ctx.req.socket.setTimeout(0);
       ctx.set('Cache-Control', 'no-store');
