@@ -93,7 +93,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     const lines = new Map<string, Map<string, number>>();
     for (const source of sources) {
       const blob = await repository.readBlob(source.blob);
-      if (blob.length <= MAX_LINE_SCAN_BYTES)
+      // Lines come from a YAML parse (JSON is YAML); other formats list keys without lines.
+      if (blob.length <= MAX_LINE_SCAN_BYTES && /\.(ya?ml|json)$/.test(source.file))
         lines.set(source.file, keyLines(blob.toString('utf8')));
     }
     const flatSources = (revision.kind === 'valid' ? revision.sources : doc.sources).map((s) => ({

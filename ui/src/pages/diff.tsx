@@ -114,7 +114,7 @@ function DiffTable(props: { path: string; from: string; to: string; whole: boole
         {whole ? `, ${lines.length} keys in all` : ''}.
       </p>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Changed keys">
-        <table class="diff">
+        <table class="diff cards">
           <caption>{whole ? 'Whole document' : 'Changed keys'}</caption>
           <thead>
             <tr>
@@ -127,20 +127,20 @@ function DiffTable(props: { path: string; from: string; to: string; whole: boole
           <tbody>
             {lines.map((l) => (
               <tr key={l.key} class={`change-${l.change}`}>
-                <th scope="row">
+                <th scope="row" data-label="Key">
                   <code>
                     <Text value={l.key} />
                   </code>
                 </th>
-                <td>{l.change}</td>
-                <td>
+                <td data-label="Change">{l.change}</td>
+                <td data-label="Before">
                   {l.change === 'added' || l.change === 'same' ? (
                     ''
                   ) : (
                     <Value value={l.from ?? null} masked={l.from === MASK} />
                   )}
                 </td>
-                <td>
+                <td data-label="After">
                   {l.change === 'removed' ? (
                     ''
                   ) : (

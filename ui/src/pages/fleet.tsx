@@ -83,6 +83,14 @@ async function fleetApi(path: string): Promise<unknown> {
   return ifFeature<unknown>(features, 'fleet', path);
 }
 
+/** The state filter: `failed` means the instance's last delivery failed. */
+function inState(i: FleetInstance, state: string): boolean {
+  if (state === 'online') return isOnline(i);
+  if (state === 'offline') return !isOnline(i);
+  if (state === 'failed') return Boolean(i.lastError) || i.state === 'failed';
+  return true;
+}
+
 function isOnline(i: FleetInstance): boolean {
   return i.online ?? i.state === 'online';
 }
@@ -129,7 +137,7 @@ function Instances({ service, profiles }: { service: string; profiles: string[] 
   const [lk, lv] = label.split('=');
   const shown = instances.filter(
     (i) =>
-      (state === 'all' || (state === 'online') === isOnline(i) || i.state === state) &&
+      inState(i, state) &&
       (version === 'all' || (i.appliedVersion ?? i.appliedEtag) === version) &&
       (!label.trim() ||
         (lk !== undefined &&

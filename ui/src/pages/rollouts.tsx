@@ -143,7 +143,8 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
     );
   const r = ((answer as { rollout?: Rollout }).rollout ?? answer) as Rollout;
   const admin = docs.principal.admin;
-  const halted = r.status === 'halted';
+  // Nothing to halt once halted or complete.
+  const halted = r.status === 'halted' || r.status === 'complete';
   const halt = async () => {
     setHalting('Halting…');
     try {
@@ -186,7 +187,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
       <ol class="steps">
         {(r.steps ?? []).map((s, i) => (
           <li aria-current={r.step === i + 1 ? 'step' : undefined}>
-            {s.percent} % {s.bake !== undefined ? `, bake ${s.bake}` : ''}
+            {`${s.percent} %${s.bake !== undefined ? `, bake ${s.bake}` : ''}`}
             {r.step === i + 1 ? ' (current)' : ''}
           </li>
         ))}
