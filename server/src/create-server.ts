@@ -143,7 +143,10 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         pingIntervalMs: settings.pingInterval * 1000,
       });
       hub.metrics = metrics;
-      tokensChanged.revalidate = () => hub.revalidate();
+      tokensChanged.revalidate = () => {
+        hub.revalidate();
+        events?.revalidate();
+      };
       metrics.observe({ publisher, hub, detector, bus });
       // The console's live feed; fleet and rollouts can add their events with events.emit().
       events = new EventStream({ publisher, access });

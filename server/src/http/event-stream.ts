@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { PassThrough } from 'node:stream';
 import type { DocumentRecord, PublisherEvents } from '../publish/publisher.js';
 import { HotconfError } from '../errors.js';
-import { requirePrincipal, type Access } from './access.js';
+import { requirePrincipal, type Access, type Principal } from './access.js';
 
 /** What `/v1/events` listens to on the publisher: its existing events, nothing more. */
 export interface PublisherFeed {
@@ -34,8 +34,13 @@ export interface EventStreamOptions {
 
 interface Listener {
   authorization: string | undefined;
+  /** Who the stream is for; re-read by `revalidate()` when the token file changes. */
+  principal: Principal;
   out: PassThrough;
 }
+
+/** A client this far behind is cut off; it reconnects and re-reads what it shows. */
+const MAX_BUFFERED_BYTES = 1 << 20;
 
 const DEFAULTS = { heartbeatMs: 15_000, maxStreams: 1000 };
 
@@ -43,8 +48,8 @@ const DEFAULTS = { heartbeatMs: 15_000, maxStreams: 1000 };
  * `GET /v1/events`: server-sent events for the console. Each stream gets the publisher's
  * `change`, `rejected`, `removed` and `settled`, and whatever a later stage hands to
  * {@link EventStream.emit} (fleet `applied`, rollout steps), filtered to the services the
- * caller's token may read. The token is checked again before every event, so a revoked
- * token's stream ends at the next event.
+ * caller's token may read. A token removed from the token file ends its stream at
+ * {@link EventStream.revalidate}; a client that stops reading is cut off after 1 MiB.
  */
 export class EventStream {
   private readonly listeners = new Set<Listener>();
@@ -101,13 +106,20 @@ export class EventStream {
     if (this.closed) return;
     const frame = `event: ${kind}\ndata: ${JSON.stringify(payload)}\n\n`;
     for (const listener of this.listeners) {
+      if (payload.service === undefined || listener.principal.canRead(payload.service))
+        this.write(listener, frame);
+    }
+  }
+
+  /**
+   * Identifies every stream's token again (call it when the token file changes): a stream
+   * whose token is gone ends; one whose services changed gets the new set from now on.
+   */
+  revalidate(): void {
+    for (const listener of this.listeners) {
       const principal = this.options.access.identify(listener.authorization);
-      if (!principal) {
-        listener.out.end();
-        continue;
-      }
-      if (payload.service === undefined || principal.canRead(payload.service))
-        listener.out.write(frame);
+      if (principal) listener.principal = principal;
+      else listener.out.end();
     }
   }
 
@@ -116,7 +128,7 @@ export class EventStream {
     const router = new Router();
     router.get('/v1/events', (ctx) => {
       const authorization = ctx.get('Authorization') || undefined;
-      requirePrincipal(this.options.access, authorization);
+      const principal = requirePrincipal(this.options.access, authorization);
       if (this.closed) throw new HotconfError(503, 'HC_UNAVAILABLE', 'the server is shutting down');
       if (this.listeners.size >= this.options.maxStreams) {
         throw new HotconfError(
@@ -126,7 +138,7 @@ export class EventStream {
         );
       }
       const out = new PassThrough();
-      const listener: Listener = { authorization, out };
+      const listener: Listener = { authorization, principal, out };
       this.listeners.add(listener);
       const drop = () => {
         this.listeners.delete(listener);
@@ -163,7 +175,12 @@ export class EventStream {
   }
 
   private broadcast(text: string): void {
-    for (const listener of this.listeners) listener.out.write(text);
+    for (const listener of this.listeners) this.write(listener, text);
+  }
+
+  private write(listener: Listener, text: string): void {
+    if (listener.out.writableLength > MAX_BUFFERED_BYTES) listener.out.end();
+    else listener.out.write(text);
   }
 }
 
