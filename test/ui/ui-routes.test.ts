@@ -79,18 +79,17 @@ describe('GET /ui', () => {
     expect(total).to.be.above(1000).and.below(BUDGET);
   });
 
-  it('answers 304 to a matching If-None-Match, and 404 in JSON for an unknown file', async () => {
-    const repo = await sandbox.repo(CONSOLE_FILES);
+  it('answers 304 to a matching If-None-Match, and leaves other /ui/ paths to a service named ui', async () => {
+    const repo = await sandbox.repo({ ...CONSOLE_FILES, 'ui.yml': 'theme: dark\n' });
     const server = await sandbox.server(repo);
     const first = await request(`${server.url}/ui`);
     const again = await request(`${server.url}/ui`, {
       headers: { 'If-None-Match': first.headers.get('etag') as string },
     });
     expect(again.status).to.equal(304);
-    const missing = await request(`${server.url}/ui/nothing-here.js`);
-    expect(missing.status).to.equal(404);
-    expect(missing.json).to.deep.equal({
-      error: { code: 'HC_NOT_FOUND', message: 'no such console file' },
-    });
+    const spring = await request(`${server.url}/ui/default`);
+    expect(spring.status).to.equal(200);
+    expect(spring.json.name).to.equal('ui');
+    expect(spring.json.propertySources[0].source).to.deep.equal({ theme: 'dark' });
   });
 });

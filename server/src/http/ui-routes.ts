@@ -45,7 +45,7 @@ export function defaultUiDir(): string {
 
 /**
  * `GET /ui` (and `/ui/`, and `/ui/index.html`): the console page; `GET /ui/{asset}` its
- * script and style. Files are read and gzipped once at start-up; the page itself needs no
+ * script and style; other `/ui/…` paths are left to the Spring routes. Files are read and gzipped once at start-up; the page itself needs no
  * token (it holds no data), and every data request it makes goes through the API's auth.
  * Every answer carries a CSP that allows nothing from outside the server.
  */
@@ -57,9 +57,7 @@ export function uiRoutes(options: UiRoutesOptions = {}): Router {
   const serve = (ctx: Context, name: string) => {
     const asset = assets.get(name);
     if (!asset) {
-      throw assets.size === 0
-        ? new NotFoundError('HC_NOT_FOUND', 'the console is not built: run npm run build')
-        : new NotFoundError('HC_NOT_FOUND', 'no such console file');
+      throw new NotFoundError('HC_NOT_FOUND', 'the console is not built: run npm run build');
     }
     ctx.set('Content-Security-Policy', CONSOLE_CSP);
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -82,7 +80,12 @@ export function uiRoutes(options: UiRoutesOptions = {}): Router {
   };
   router.get('/ui', (ctx) => serve(ctx, 'index.html'));
   router.get('/ui/', (ctx) => serve(ctx, 'index.html'));
-  router.get('/ui/:file', (ctx) => serve(ctx, ctx.params.file ?? ''));
+  // Anything else under /ui/ goes on to the Spring routes: a service (or label) named `ui`
+  // keeps `/ui/{profiles}` and `/ui/{service}-{profiles}.yml`.
+  router.get('/ui/:file', (ctx, next) => {
+    const file = ctx.params.file ?? '';
+    return assets.has(file) ? serve(ctx, file) : next();
+  });
   return router;
 }
 
