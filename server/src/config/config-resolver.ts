@@ -86,7 +86,10 @@ export class ConfigResolver {
     const key = `${snapshot.prefix}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
-      cached = this.merge(snapshot.prefix, files);
+      const merging = this.merge(snapshot.prefix, files);
+      // An unreadable object is not a verdict: the next read tries again.
+      merging.catch(() => this.resolved.get(key) === merging && this.resolved.delete(key));
+      cached = merging;
       this.resolved.set(key, cached);
       if (this.resolved.size > 10_000) {
         const oldest = this.resolved.keys().next().value;
