@@ -18,6 +18,7 @@ COPY tsconfig.json tsconfig.base.json ./
 COPY client-sdk/tsconfig.json client-sdk/
 COPY client-sdk/src client-sdk/src
 COPY server server
+COPY ui ui
 RUN npm run build
 
 # ---- runtime: production dependencies, the build, git ----

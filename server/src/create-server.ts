@@ -12,8 +12,11 @@ import type { FleetRegistry } from './fleet/fleet-registry.js';
 import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
 import { fleetRoutes } from './http/fleet-routes.js';
+import { consoleRoutes, routeExists } from './http/console-routes.js';
+import { EventStream } from './http/event-stream.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
+import { uiRoutes } from './http/ui-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -43,6 +46,8 @@ export interface HotconfServer {
         hub: WatchHub;
         /** The fleet registry (DESIGN §10); `recordExternal` takes Spring Cloud Bus acks. */
         fleet: FleetRegistry;
+        /** `/v1/events`: later stages add their events with `events.emit(kind, payload)`. */
+        events: EventStream;
       }
     | undefined;
   readonly logger: Logger;
@@ -64,6 +69,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
   let state: Lifecycle = 'new';
   let parts: HotconfServer['parts'];
   let http: HttpServer | undefined;
+  let events: EventStream | undefined;
   const closers: (() => Promise<void> | void)[] = [];
 
   const server: HotconfServer = {
@@ -157,7 +163,10 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         fleet: fleet.registry,
       });
       hub.metrics = metrics;
-      tokensChanged.revalidate = () => hub.revalidate();
+      tokensChanged.revalidate = () => {
+        hub.revalidate();
+        events?.revalidate();
+      };
       metrics.observe({ publisher, hub, detector, bus });
       // Spring Cloud Bus: published changes announced, fire and forget (DESIGN §8).
       const springBus = createSpringBus({
@@ -172,7 +181,9 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       publisher.on('change', (change) => springBus.changed(change));
       publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
       publisher.on('settled', () => springBus.settled());
-      parts = { publisher, repository, detector, hub, fleet: fleet.registry };
+      // The console's live feed; fleet and rollouts can add their events with events.emit().
+      events = new EventStream({ publisher, access });
+      parts = { publisher, repository, detector, hub, fleet: fleet.registry, events };
       const app = createApp({
         logger,
         publisher,
@@ -198,6 +209,16 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
             defaultLabel: repository.defaultLabel,
             replicaId: settings.replicaId,
           }),
+          events.routes(),
+          consoleRoutes({
+            publisher,
+            repository,
+            resolver,
+            gate,
+            access,
+            hasRoute: (path) => routeExists(app, path),
+          }),
+          uiRoutes(),
         ],
       });
       http = await listenHttp({
@@ -221,6 +242,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (state === 'closing' || state === 'closed') return;
       state = 'closing';
       await parts?.hub.close();
+      // Event streams never finish by themselves: end them before waiting for responses.
+      events?.close();
       await http?.close(SHUTDOWN_GRACE_MS);
       for (const close of closers.reverse()) await close();
       state = 'closed';
