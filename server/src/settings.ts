@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
+import { isValidReplicaId } from './replica-id.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching

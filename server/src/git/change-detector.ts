@@ -10,6 +10,8 @@ export interface ChangeDetectorOptions {
   logger: Logger;
   /** Called with the labels that moved, in the order they were seen. */
   onMoves(moves: LabelMove[], seenAt: number): void;
+  /** Told how long each fetch of a remote took (the metrics registry). */
+  metrics?: { fetched(seconds: number, ok: boolean): void };
 }
 
 /** Past chokidar's 50 ms per-path throttle. */
@@ -41,8 +43,6 @@ export class ChangeDetector {
   private queuedFetch = false;
   private closed = false;
   readonly state: SyncState;
-  /** Told how long each fetch of a remote took (set by metrics). */
-  metrics: { fetched(seconds: number, ok: boolean): void } | undefined;
 
   constructor(private readonly options: ChangeDetectorOptions) {
     this.state = {
@@ -126,11 +126,11 @@ export class ChangeDetector {
       const started = performance.now();
       try {
         await repository.fetch();
-        this.metrics?.fetched((performance.now() - started) / 1000, true);
+        this.options.metrics?.fetched((performance.now() - started) / 1000, true);
         this.state.lastSuccess = new Date().toISOString();
         this.state.lastError = undefined;
       } catch (error) {
-        this.metrics?.fetched((performance.now() - started) / 1000, false);
+        this.options.metrics?.fetched((performance.now() - started) / 1000, false);
         this.state.failures++;
         this.state.lastError = 'fetch from the remote failed';
         logger.warn(
