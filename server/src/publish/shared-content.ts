@@ -17,8 +17,7 @@ export interface Content {
 
 /** A judgement whose valid content is shared. */
 export type SharedJudgement =
-  | { ok: true; content: Content; shared: boolean }
-  | Extract<Judgement, { ok: false }>;
+  { ok: true; content: Content; shared: boolean } | Extract<Judgement, { ok: false }>;
 
 export interface SharedContentOptions {
   resolver: ConfigResolver;

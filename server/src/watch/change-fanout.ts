@@ -25,7 +25,10 @@ export function fanOut(
       continue;
     }
     if (sub.sent?.etag === previousEtag) {
-      sendFrame(sub.conn.ws, (sub.patch && frames.patchFrameFor(sub.id)) || frames.frameFor(sub.id));
+      sendFrame(
+        sub.conn.ws,
+        (sub.patch && frames.patchFrameFor(sub.id)) || frames.frameFor(sub.id),
+      );
       sub.sent = event.document;
     } else {
       // This subscriber held another version (it subscribed mid-flight): its own diff.

@@ -213,7 +213,14 @@ export class WatchHub {
     }
     if (!this.connections.has(conn)) return;
     const doc = record.published;
-    this.table.add({ id: msg.id, conn, record, sent: doc, pending: undefined, patch: msg.patch === true });
+    this.table.add({
+      id: msg.id,
+      conn,
+      record,
+      sent: doc,
+      pending: undefined,
+      patch: msg.patch === true,
+    });
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
         .map((p) => p.message)
