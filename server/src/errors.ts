@@ -40,8 +40,6 @@ export const ErrorCodes = {
   FRAME_TOO_LARGE: 'HC_FRAME_TOO_LARGE',
   /** ws: a subscribe past the per-connection limit. */
   TOO_MANY_SUBSCRIPTIONS: 'HC_TOO_MANY_SUBSCRIPTIONS',
-  /** ws notice: the watched document is gone for now; the subscription stays. */
-  DOCUMENT_GONE: 'HC_DOCUMENT_GONE',
 } as const;
 
 /** A stable error code from {@link ErrorCodes}. */
