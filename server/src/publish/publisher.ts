@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
-import { discoverServices } from '../config/config-resolver.js';
 import { DocumentUnavailableError, ErrorCodes, NotFoundError } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
 import type { Snapshot } from '../git/snapshot.js';
@@ -12,6 +11,7 @@ import { DocumentRecord, documentKey, type Rejection } from './document-record.j
 import { LabelQueue } from './label-queue.js';
 import { OnDemandDocuments } from './on-demand-documents.js';
 import type { PublishedDocument } from './published-document.js';
+import { ServiceDiscovery } from './service-discovery.js';
 import { SharedContent } from './shared-content.js';
 import { walkBack } from './walk-back.js';
 
@@ -60,8 +60,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
   private readonly creating = new Map<string, Promise<DocumentRecord>>();
   /** The snapshot each label was last advanced to, to see what the next commit changed. */
   private readonly heads = new Map<string, Snapshot>();
-  /** Services found per snapshot: Spring file names are split against them on every request. */
-  private readonly discoveries = new WeakMap<Snapshot, Map<string, Set<string>>>();
+  private readonly discovery = new ServiceDiscovery();
   private readonly queue: LabelQueue;
   private readonly onDemand: OnDemandDocuments;
   private readonly evaluator: DocumentEvaluator;
@@ -103,7 +102,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     if (!head) throw new Error(`label ${label} has no commit`);
     const snapshot = await repository.snapshot(head);
     this.heads.set(label, snapshot);
-    await this.createAll(this.discovered(snapshot), label, snapshot, true);
+    await this.createAll(this.discovery.documents(snapshot), label, snapshot, true);
   }
 
   /** All records, for status and listings. */
@@ -158,14 +157,14 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
   async trackLabel(label: string, canRead: (service: string) => boolean = () => true) {
     const head = await this.options.repository.headOf(label);
     const snapshot = await this.options.repository.snapshot(head);
-    const wanted = this.discovered(snapshot).filter(([service]) => canRead(service));
+    const wanted = this.discovery.documents(snapshot).filter(([service]) => canRead(service));
     await Promise.all(wanted.map(([s, p]) => this.record(s, p, label)));
   }
 
   /** Services known at `label`, each with the profiles found for it. 404 if unknown. */
   async services(label: string): Promise<Map<string, Set<string>>> {
     const head = await this.options.repository.headOf(label);
-    return this.servicesAt(await this.options.repository.snapshot(head));
+    return this.discovery.services(await this.options.repository.snapshot(head));
   }
 
   /** The published document, or the 404/503 a caller should get. */
@@ -197,12 +196,6 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     return this.queue.settled();
   }
 
-  private servicesAt(snapshot: Snapshot): Map<string, Set<string>> {
-    let found = this.discoveries.get(snapshot);
-    if (!found) this.discoveries.set(snapshot, (found = discoverServices(snapshot)));
-    return found;
-  }
-
   private async advanceLabel(label: string, seenAt: number): Promise<void> {
     const { repository } = this.options;
     const head = repository.labelTable().get(label);
@@ -232,20 +225,11 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     }
     await Promise.all(affected.map((r) => this.evaluator.evaluate(r, snapshot, seenAt)));
     if (label === repository.defaultLabel && (!changed || changed.added)) {
-      const fresh = this.discovered(snapshot).filter(
-        ([s, p]) => !this.records.has(documentKey(s, p, label)),
-      );
+      const fresh = this.discovery
+        .documents(snapshot)
+        .filter(([s, p]) => !this.records.has(documentKey(s, p, label)));
       await this.createAll(fresh, label, snapshot, false);
     }
-  }
-
-  private discovered(snapshot: Snapshot): [string, string[]][] {
-    const out: [string, string[]][] = [];
-    for (const [service, profiles] of this.servicesAt(snapshot)) {
-      out.push([service, ['default']]);
-      for (const p of profiles) if (p !== 'default') out.push([service, [p]]);
-    }
-    return out;
   }
 
   private async createAll(
