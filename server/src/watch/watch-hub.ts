@@ -107,7 +107,7 @@ export class WatchHub {
   }
 
   /** Re-checks every connection's token (the token file changed); closes revoked ones with 4401. */
-  revalidate(): void {
+  private revalidate(): void {
     for (const conn of this.connections) {
       const principal = this.options.access.identify(conn.authorization);
       if (!principal) {
