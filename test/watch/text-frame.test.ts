@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { sendFrame, textFrame } from '../../server/src/watch/text-frame.js';
-import { directSocketOf } from '../../server/src/watch/ws-internals.js';
+import { directWriterFor } from '../../server/src/watch/ws-internals.js';
 
 /** A bare ws server and one client connected to it, as the hub configures ws. */
 async function pair(perMessageDeflate = false) {
@@ -31,7 +31,7 @@ async function pair(perMessageDeflate = false) {
     peer.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { peer, client, received, until, close };
+  return { peer, direct: directWriterFor(peer), client, received, until, close };
 }
 
 describe('textFrame', () => {
@@ -53,7 +53,7 @@ describe('sendFrame over a real ws connection', () => {
   it('finds the socket under ws 8 (fails here if a ws upgrade changed its internals)', async () => {
     conn = await pair();
     expect(
-      directSocketOf(conn.peer),
+      directWriterFor(conn.peer),
       'ws internals changed: update server/src/watch/ws-internals.ts',
     ).to.not.equal(undefined);
   });
@@ -65,7 +65,7 @@ describe('sendFrame over a real ws connection', () => {
       JSON.stringify({ s: 'é'.repeat(200) }),
       JSON.stringify({ s: 'z'.repeat(80_000) }),
     ];
-    for (const t of texts) sendFrame(conn.peer, textFrame(t));
+    for (const t of texts) sendFrame(conn.peer, conn.direct, textFrame(t));
     await conn.until(3);
     expect(conn.received).to.deep.equal(texts.map((data) => ({ data, binary: false })));
   });
@@ -75,7 +75,7 @@ describe('sendFrame over a real ws connection', () => {
     let pings = 0;
     conn.client.on('ping', () => pings++);
     for (let i = 0; i < 50; i++) {
-      sendFrame(conn.peer, textFrame(`{"n":${2 * i}}`));
+      sendFrame(conn.peer, conn.direct, textFrame(`{"n":${2 * i}}`));
       conn.peer.ping();
       conn.peer.send(`{"n":${2 * i + 1}}`);
     }
@@ -88,9 +88,9 @@ describe('sendFrame over a real ws connection', () => {
 
   it('sends nothing after close has begun, and the peer sees a clean close', async () => {
     conn = await pair();
-    sendFrame(conn.peer, textFrame('{"before":true}'));
+    sendFrame(conn.peer, conn.direct, textFrame('{"before":true}'));
     conn.peer.close(1012, 'server restarting');
-    sendFrame(conn.peer, textFrame('{"after":true}'));
+    sendFrame(conn.peer, conn.direct, textFrame('{"after":true}'));
     const code = await new Promise<number>((resolve) => conn.client.once('close', resolve));
     expect(code).to.equal(1012);
     expect(conn.received.map((m) => m.data)).to.deep.equal(['{"before":true}']);
@@ -98,8 +98,8 @@ describe('sendFrame over a real ws connection', () => {
 
   it('falls back to ws.send when compression is negotiated', async () => {
     conn = await pair(true);
-    expect(directSocketOf(conn.peer)).to.equal(undefined);
-    sendFrame(conn.peer, textFrame('{"deflated":"' + 'q'.repeat(2000) + '"}'));
+    expect(directWriterFor(conn.peer)).to.equal(undefined);
+    sendFrame(conn.peer, conn.direct, textFrame('{"deflated":"' + 'q'.repeat(2000) + '"}'));
     await conn.until(1);
     expect(conn.received[0]).to.deep.equal({
       data: '{"deflated":"' + 'q'.repeat(2000) + '"}',

@@ -27,6 +27,7 @@ export function fanOut(
     if (sub.sent?.etag === previousEtag) {
       sendFrame(
         sub.conn.ws,
+        sub.conn.direct,
         (sub.patch && frames.patchFrameFor(sub.id)) || frames.frameFor(sub.id),
       );
       sub.sent = event.document;

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Principal } from '../http/access.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
+import { directWriterFor, type DirectWriter } from './ws-internals.js';
 
 /** One subscription of one connection to one document. */
 export interface Subscription {
@@ -19,6 +20,8 @@ export interface Subscription {
 /** One `/v1/watch` WebSocket and what it holds. */
 export interface Connection {
   ws: WebSocket;
+  /** Writes prebuilt frames straight to the socket; undefined: always `ws.send`. */
+  direct: DirectWriter | undefined;
   principal: Principal;
   authorization: string | undefined;
   subs: Map<string, Subscription>;
@@ -38,6 +41,7 @@ export function newConnection(
 ): Connection {
   return {
     ws,
+    direct: directWriterFor(ws),
     principal,
     authorization,
     subs: new Map(),

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { directSocketOf } from './ws-internals.js';
+import type { DirectWriter } from './ws-internals.js';
 
 /**
  * A server message encoded once as a complete WebSocket frame (RFC 6455 §5.2: FIN, text
@@ -37,15 +37,17 @@ export function textFrame(json: string): TextFrame {
 }
 
 /**
- * Sends a prebuilt frame on an open connection: one write of the shared bytes when `ws`
- * has nothing of its own in flight, else through `ws.send` (which queues behind it).
- * Nothing is sent once the connection is closing.
+ * Sends a prebuilt frame on an open connection: one write of the shared bytes through
+ * `direct` when it can (see ws-internals.ts), else through `ws.send` (which queues behind
+ * whatever ws holds). Nothing is sent once the connection is closing.
  */
-export function sendFrame(ws: WebSocket, message: TextFrame): void {
+export function sendFrame(
+  ws: WebSocket,
+  direct: DirectWriter | undefined,
+  message: TextFrame,
+): void {
   if (ws.readyState !== ws.OPEN) return;
-  const socket = directSocketOf(ws);
-  if (socket) socket.write(message.frame);
-  else ws.send(message.payload, TEXT);
+  if (!direct?.write(message.frame)) ws.send(message.payload, TEXT);
 }
 
 /** Sends a one-off message (a snapshot, an error) through `ws`. */
