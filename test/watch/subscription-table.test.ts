@@ -9,7 +9,10 @@ describe('SubscriptionTable', () => {
   const pins: string[] = [];
   const table = () =>
     new SubscriptionTable({
-      pin: (r) => void pins.push(`+${r.key}`),
+      pin: (r) => {
+        pins.push(`+${r.key}`);
+        return r;
+      },
       unpin: (r) => void pins.push(`-${r.key}`),
     });
   const conn = () => newConnection({} as WebSocket, principal, undefined);

@@ -8,6 +8,7 @@ import type { SchemaGate } from '../schema/schema-gate.js';
 import { changedInputs, touches } from './changed-inputs.js';
 import { DocumentEvaluator, type ChangeEvent } from './document-evaluator.js';
 import { DocumentRecord, documentKey, type Rejection } from './document-record.js';
+import type { DocumentSource } from './document-source.js';
 import { LabelQueue } from './label-queue.js';
 import { OnDemandDocuments } from './on-demand-documents.js';
 import type { PublishedDocument } from './published-document.js';
@@ -18,6 +19,7 @@ import { walkBack } from './walk-back.js';
 export { DocumentRecord, documentKey, stateOf } from './document-record.js';
 export type { DocumentState, Rejection } from './document-record.js';
 export type { ChangeEvent } from './document-evaluator.js';
+export type { DocumentSource } from './document-source.js';
 
 export interface PublisherOptions {
   repository: Repository;
@@ -38,16 +40,6 @@ export interface PublisherEvents {
   settled: [];
   rejected: [DocumentRecord, Rejection];
   removed: [DocumentRecord];
-}
-
-/** What the WebSocket hub may ask of the publisher: documents, and keeping them while watched. */
-export interface DocumentSource {
-  record(service: string, profiles: readonly string[], label?: string): Promise<DocumentRecord>;
-  /** A subscriber watches `record`: it is neither evicted nor forgotten while pinned. */
-  pin(record: DocumentRecord): void;
-  /** A subscriber stopped watching `record`. */
-  unpin(record: DocumentRecord): void;
-  on(event: 'change', listener: (event: ChangeEvent) => void): unknown;
 }
 
 /**
@@ -140,8 +132,13 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     return pending;
   }
 
-  pin(record: DocumentRecord): void {
-    if (record.addWatcher() === 1 && record.origin === 'requested') this.onDemand.pin(record);
+  pin(record: DocumentRecord): DocumentRecord {
+    // Evicted between being handed out and being pinned: take it back, or its successor.
+    const held = this.records.get(record.key);
+    const live = held ?? record;
+    if (!held) this.records.set(record.key, record);
+    if (live.addWatcher() === 1 && live.origin === 'requested') this.onDemand.pin(live);
+    return live;
   }
 
   unpin(record: DocumentRecord): void {

@@ -3,7 +3,8 @@ import type { Connection, Subscription } from './connection.js';
 
 /** How the table keeps a watched document alive upstream: the publisher's narrow interface. */
 export interface DocumentPins {
-  pin(record: DocumentRecord): void;
+  /** Keeps `record` while watched; returns the record to watch (see Publisher#pin). */
+  pin(record: DocumentRecord): DocumentRecord;
   unpin(record: DocumentRecord): void;
 }
 
@@ -21,12 +22,12 @@ export class SubscriptionTable {
   /** Adds `sub` (replacing any subscription of its connection with the same id). */
   add(sub: Subscription): void {
     this.remove(sub.conn, sub.id);
+    sub.record = this.pins.pin(sub.record);
     sub.conn.subs.set(sub.id, sub);
     let peers = this.byDocument.get(sub.record.key);
     if (!peers) this.byDocument.set(sub.record.key, (peers = new Set()));
     peers.add(sub);
     this.total++;
-    this.pins.pin(sub.record);
   }
 
   /** Removes subscription `id` of `conn`; returns it, or undefined when there was none. */

@@ -10,7 +10,7 @@ import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/pub
 import { BackPressure } from './back-pressure.js';
 import { deliverChange, fanOut } from './change-fanout.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
-import { newConnection, type Connection } from './connection.js';
+import { newConnection, type Connection, type Subscription } from './connection.js';
 import { errorFrame, snapshotFrame, subscribedFrame } from './server-messages.js';
 import { SubscriptionTable } from './subscription-table.js';
 import { sendText } from './text-frame.js';
@@ -212,15 +212,18 @@ export class WatchHub {
       conn.subscribing.delete(msg.id);
     }
     if (!this.connections.has(conn)) return;
-    const doc = record.published;
-    this.table.add({
+    const sub: Subscription = {
       id: msg.id,
       conn,
       record,
-      sent: doc,
+      sent: undefined,
       pending: undefined,
       patch: msg.patch === true,
-    });
+    };
+    this.table.add(sub);
+    // The table may hand back the record now held for the key (see Publisher#pin).
+    record = sub.record;
+    const doc = (sub.sent = record.published);
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
         .map((p) => p.message)
