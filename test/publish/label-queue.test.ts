@@ -10,14 +10,14 @@ describe('LabelQueue', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let settled = 0;
-    const queue = new LabelQueue(
-      async (label, seenAt) => {
+    const queue = new LabelQueue({
+      advance: async (label, seenAt) => {
         calls.push([label, seenAt]);
         if (label === 'main') await gate;
       },
-      () => settled++,
-      quiet,
-    );
+      onSettled: () => settled++,
+      logger: quiet,
+    });
     const done = queue.push(['main'], 1);
     void queue.push(['dev', 'main'], 2);
     void queue.push(['dev'], 3);
@@ -33,14 +33,14 @@ describe('LabelQueue', () => {
 
   it('logs a failing label and goes on with the next', async () => {
     const seen: string[] = [];
-    const queue = new LabelQueue(
-      async (label) => {
+    const queue = new LabelQueue({
+      advance: async (label) => {
         seen.push(label);
         if (label === 'bad') throw new Error('boom');
       },
-      () => undefined,
-      quiet,
-    );
+      onSettled: () => undefined,
+      logger: quiet,
+    });
     await queue.push(['bad', 'good'], 0);
     await queue.settled();
     expect(seen).to.deep.equal(['bad', 'good']);

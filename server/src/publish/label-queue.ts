@@ -1,5 +1,13 @@
 import type { Logger } from '../logger.js';
 
+export interface LabelQueueOptions {
+  /** Brings one label's documents to its current head. */
+  advance(label: string, seenAt: number): Promise<void>;
+  /** Called each time the queue runs dry. */
+  onSettled(): void;
+  logger: Logger;
+}
+
 /**
  * Labels waiting to be re-evaluated, drained one at a time in the order they first moved,
  * so the documents of a label advance commit by commit and never concurrently. A label
@@ -9,15 +17,7 @@ export class LabelQueue {
   private readonly dirty = new Map<string, number>();
   private running: Promise<void> | undefined;
 
-  /**
-   * @param advance brings one label's documents to its current head.
-   * @param onSettled called each time the queue runs dry.
-   */
-  constructor(
-    private readonly advance: (label: string, seenAt: number) => Promise<void>,
-    private readonly onSettled: () => void,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: LabelQueueOptions) {}
 
   /** Queues the labels; resolves when the queue has run dry. */
   push(labels: readonly string[], seenAt: number): Promise<void> {
@@ -25,7 +25,7 @@ export class LabelQueue {
     if (!this.running) {
       this.running = this.drain().finally(() => {
         this.running = undefined;
-        this.onSettled();
+        this.options.onSettled();
       });
     }
     return this.running;
@@ -41,9 +41,9 @@ export class LabelQueue {
       const [label, seenAt] = next.value;
       this.dirty.delete(label);
       try {
-        await this.advance(label, seenAt);
+        await this.options.advance(label, seenAt);
       } catch (error) {
-        this.logger.error({ err: error, label }, 'could not evaluate a new commit');
+        this.options.logger.error({ err: error, label }, 'could not evaluate a new commit');
       }
     }
   }

@@ -61,11 +61,11 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     super();
     const { repository, resolver, gate, logger } = options;
     const content = new SharedContent({ resolver, gate });
-    this.queue = new LabelQueue(
-      (label, seenAt) => this.advanceLabel(label, seenAt),
-      () => this.emit('settled'),
+    this.queue = new LabelQueue({
+      advance: (label, seenAt) => this.advanceLabel(label, seenAt),
+      onSettled: () => this.emit('settled'),
       logger,
-    );
+    });
     this.onDemand = new OnDemandDocuments({
       maxBytes: options.onDemandBytes ?? 64 << 20,
       maxDocuments: options.onDemandDocuments ?? 10_000,
