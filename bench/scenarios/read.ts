@@ -75,8 +75,8 @@ export async function readScenarios(
           unit: 'req/s',
           baseline: { name: 'http', value: bareHttp.rps },
           ratio: httpRatio,
-          target: '≥ 50 % of http',
-          pass: httpRatio >= 0.5,
+          target: '≥ 80 % of http',
+          pass: httpRatio >= 0.8,
         },
         {
           scenario: w,

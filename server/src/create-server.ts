@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createAccess } from './access/create-access.js';
 import { checkOpenBind } from './access/open-bind.js';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -100,20 +101,22 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       const resolver = new ConfigResolver({ readBlob, decodeSecret: secrets.decode });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });
+      const metrics = createMetrics({ replicaId: settings.replicaId });
       const detector = new ChangeDetector({
         repository,
         pollInterval: settings.pollInterval,
         logger,
+        metrics,
         onMoves: (moves, seenAt) => void publisher.labelsMoved(moves, seenAt),
       });
       closers.push(() => detector.close());
 
-      // Who may read what; a token file change re-checks open sockets.
-      const tokensChanged = { revalidate: () => undefined as void };
+      // Who may read what; a token file change re-checks open sockets (the hub listens).
+      const tokenChanges = new EventEmitter<{ change: [] }>();
       const accessHandle = await createAccess({
         tokensFile: settings.tokensFile,
         logger,
-        onChange: () => tokensChanged.revalidate(),
+        onChange: () => tokenChanges.emit('change'),
       });
       closers.push(() => accessHandle.close());
       const { access } = accessHandle;
@@ -144,7 +147,6 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       bus.announceHeads(repository.labelTable());
 
       // → HTTP / WebSocket
-      const metrics = createMetrics({ replicaId: settings.replicaId });
       const fleet = createFleet({
         publisher,
         logger,
@@ -159,14 +161,12 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         publisher,
         access,
         logger,
+        metrics,
+        tokenChanges,
         pingIntervalMs: settings.pingInterval * 1000,
         fleet: fleet.registry,
       });
-      hub.metrics = metrics;
-      tokensChanged.revalidate = () => {
-        hub.revalidate();
-        events?.revalidate();
-      };
+      tokenChanges.on('change', () => events?.revalidate());
       metrics.observe({ publisher, hub, detector, bus });
       // Spring Cloud Bus: published changes announced, fire and forget (DESIGN §8).
       const springBus = createSpringBus({

@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
 import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
 import { parseRetention } from './fleet/retention.js';
+import { isValidReplicaId } from './replica-id.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching

@@ -28,6 +28,13 @@ describe('merge patches', () => {
       expect(applyMergePatch(from, patch as ConfigObject)).to.deep.equal(to);
     });
 
+    it('deletes and adds keys named like Object.prototype members (toString, constructor)', () => {
+      const from: ConfigObject = { toString: 'x', constructor: 1, keep: true };
+      const to: ConfigObject = { keep: true, valueOf: 2 };
+      const patch = mergePatch(from, to);
+      expect(patch).to.deep.equal({ toString: null, constructor: null, valueOf: 2 });
+    });
+
     it('refuses when a changed value is null, which a merge patch would read as delete', () => {
       expect(mergePatch({ a: 1 }, { a: null })).to.equal(undefined);
     });

@@ -208,6 +208,28 @@ describe('WatchHub (/v1/watch)', () => {
       expect(err).to.deep.include({ code: 'HC_TOO_MANY_SUBSCRIPTIONS', id: 's100' });
     });
 
+    it('refuses each subscribe past 100 on its own, never as a malformed message', async () => {
+      const c = await client();
+      for (let i = 0; i < 120; i++) c.subscribe(`s${i}`, 'orders', ['default']);
+      await c.waitFor(120);
+      const refused = c.messages.filter(error);
+      expect(refused).to.have.length(20);
+      expect(refused[0]).to.deep.equal({
+        type: 'error',
+        id: refused[0]?.id,
+        code: 'HC_TOO_MANY_SUBSCRIPTIONS',
+        message:
+          'a connection may hold at most 100 subscriptions; unsubscribe one or open another connection',
+      });
+      expect(c.messages.filter((m) => m.type === 'snapshot')).to.have.length(100);
+      c.send({ type: 'unsubscribe', id: 's0' });
+      c.subscribe('again', 'orders', ['default']);
+      expect(await c.waitUntil((m) => m.type === 'snapshot' && m.id === 'again')).to.include({
+        id: 'again',
+      });
+      expect(c.closeCode).to.equal(undefined);
+    });
+
     it('closes a peer that keeps misbehaving with 1008, leaving others untouched', async () => {
       const healthy = await subscribed();
       const c = await client();

@@ -4,7 +4,11 @@
  * to the Redis channel can send anything, so nothing here trusts its shape.
  */
 
+import { isObject } from '../config/merge.js';
 import { LABEL } from '../config/names.js';
+import { isValidReplicaId } from '../replica-id.js';
+
+export { isValidReplicaId } from '../replica-id.js';
 
 /** Protocol version; a message with another `v` is ignored (a newer replica mid-rollout). */
 export const BUS_PROTOCOL_VERSION = 1;
@@ -18,7 +22,6 @@ export const MAX_REFS = 100;
 /** Most labels one heads message carries; a replica announces `HEAD` first, then the rest. */
 export const MAX_HEADS = 300;
 
-const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const REF = /^refs\/(heads|tags)\/[A-Za-z0-9._/-]{1,200}$/;
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -50,10 +53,6 @@ export type BusMessage = ChangeMessage | HeadsMessage;
 /** Why a message was not believed, in words for the log. */
 export type ParseResult = { ok: true; message: BusMessage } | { ok: false; reason: string };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function checkRefs(value: unknown): string | undefined {
   if (!Array.isArray(value)) return 'refs must be an array';
   if (value.length > MAX_REFS) return `refs may name at most ${MAX_REFS} refs`;
@@ -63,7 +62,7 @@ function checkRefs(value: unknown): string | undefined {
 }
 
 function checkHeads(value: unknown): string | undefined {
-  if (!isPlainObject(value)) return 'heads must be an object';
+  if (!isObject(value)) return 'heads must be an object';
   const entries = Object.entries(value);
   if (entries.length > MAX_HEADS) return `heads may name at most ${MAX_HEADS} labels`;
   for (const [label, commit] of entries) {
@@ -87,11 +86,11 @@ export function parseBusMessage(raw: string | Buffer): ParseResult {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  if (!isPlainObject(value)) return { ok: false, reason: 'not a JSON object' };
+  if (!isObject(value)) return { ok: false, reason: 'not a JSON object' };
   if (value.v !== BUS_PROTOCOL_VERSION)
     return { ok: false, reason: `unsupported version ${JSON.stringify(value.v) ?? 'none'}` };
   const { type, replica, instance, at } = value;
-  if (typeof replica !== 'string' || !REPLICA_ID.test(replica))
+  if (typeof replica !== 'string' || !isValidReplicaId(replica))
     return { ok: false, reason: 'replica is missing or invalid' };
   if (typeof instance !== 'string' || !INSTANCE_ID.test(instance))
     return { ok: false, reason: 'instance is missing or invalid' };
@@ -112,11 +111,6 @@ export function parseBusMessage(raw: string | Buffer): ParseResult {
     };
   }
   return { ok: false, reason: 'type must be "change" or "heads"' };
-}
-
-/** True when `id` may name a replica on the bus (HOTCONF_REPLICA_ID is checked against this). */
-export function isValidReplicaId(id: string): boolean {
-  return REPLICA_ID.test(id);
 }
 
 /** Keeps the refs a change message may carry (drops any that would make it invalid). */

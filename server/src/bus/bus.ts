@@ -21,6 +21,8 @@ export interface BusOptions {
   maxRetryDelayMs?: number;
   /** Pub/sub channel. Default `hotconf:v1:<db>:changes`, from the URL's database number. */
   channel?: string;
+  /** Other replicas listed at most; newcomers past it wait until a listed one expires. Default 256. */
+  maxReplicas?: number;
 }
 
 /** Keeps replicas in step (DESIGN §8). */
@@ -90,6 +92,7 @@ export async function createBus(options: BusOptions): Promise<Bus> {
     headsIntervalMs: options.headsIntervalMs ?? DEFAULTS.headsIntervalMs,
     convergeLabel: options.convergeLabel ?? DEFAULTS.convergeLabel,
     maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
+    maxReplicas: options.maxReplicas,
   });
   bus.start();
   return bus;

@@ -8,7 +8,9 @@ import {
   sendableRefs,
   type BusMessage,
 } from './bus-message.js';
-import { hidePassword, type BusAddress } from './bus-url.js';
+import { BusHealth } from './bus-health.js';
+import type { BusAddress } from './bus-url.js';
+import { LogLimiter } from './log-limiter.js';
 import { openConnections } from './redis-connections.js';
 import { ReplicaTable } from './replica-table.js';
 
@@ -26,13 +28,19 @@ export interface RedisBusOptions {
   convergeLabel: string;
   /** Longest wait between reconnection attempts, ms. */
   maxRetryDelayMs: number;
+  /** Other replicas listed at most (forged ids cannot grow the table past it). Default 256. */
+  maxReplicas?: number;
 }
+
+/** At most one warning of each kind per this many ms, however many messages call for one. */
+const LOG_INTERVAL_MS = 10_000;
 
 /**
  * The bus over Redis pub/sub: one connection publishes, one subscribes. Neither ever
  * blocks serving: connecting is lazy, a publish while Redis is away fails at once and is
  * dropped (git stays the source of truth; a replica that misses a message finds the change
- * on its next poll), and both connections retry forever.
+ * on its next poll), and both connections retry forever. Whatever arrives on the channel
+ * is checked, and no flood of it — malformed, forged, or a twin — grows memory or the log.
  */
 export class RedisBus {
   private readonly pub: Redis;
@@ -40,21 +48,16 @@ export class RedisBus {
   /** Tells this process's own echo from a second process mistakenly given the same replica id. */
   private readonly instance = randomUUID();
   private readonly table: ReplicaTable;
+  private readonly health: BusHealth;
   private readonly log: Logger;
-  private pubReady = false;
-  private subscribed = false;
-  private current: 'up' | 'down' = 'down';
-  private since = new Date();
-  private wasUp = false;
-  private warnedDown = false;
-  private lastError: string | undefined;
-  /** When the oldest message not yet heard back on the subscriber was sent. */
-  private awaitingEcho: number | undefined;
   private lastRemoteChange: { replica: string; refs: string[]; at: string } | undefined;
   private readonly counts = { sent: 0, received: 0, ignored: 0, dropped: 0 };
   private heads: Record<string, string> = {};
-  private readonly twins = new Set<string>();
-  private lastIgnoredLog = 0;
+  private readonly limits = {
+    ignored: new LogLimiter(LOG_INTERVAL_MS),
+    twin: new LogLimiter(LOG_INTERVAL_MS),
+    refused: new LogLimiter(LOG_INTERVAL_MS),
+  };
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private closed = false;
@@ -65,6 +68,17 @@ export class RedisBus {
       selfId: options.replicaId,
       expireAfterMs: 3 * options.headsIntervalMs,
       convergeLabel: options.convergeLabel,
+      maxReplicas: options.maxReplicas,
+    });
+    this.health = new BusHealth({
+      address: options.address,
+      log: this.log,
+      headsIntervalMs: options.headsIntervalMs,
+      onUp: (reconnected) => {
+        this.sendHeads();
+        // Messages sent while we were away are lost: look for ourselves instead of waiting for the poll.
+        if (reconnected) this.remoteChange([]);
+      },
     });
     ({ pub: this.pub, sub: this.sub } = openConnections(
       options.address,
@@ -75,32 +89,19 @@ export class RedisBus {
 
   /** Starts connecting in the background and the periodic heads announcement. */
   start(): void {
-    const { pub, sub } = this;
+    const { pub, sub, health } = this;
     const channel = this.options.address.channel;
-    pub.on('ready', () => {
-      this.pubReady = true;
-      this.update();
-    });
+    pub.on('ready', () => health.publisherReady(true));
     sub.on('ready', () => {
       sub.subscribe(channel).then(
-        () => {
-          this.subscribed = true;
-          this.awaitingEcho = undefined;
-          this.update();
-        },
-        (error: Error) => this.failed(error),
+        () => health.subscriberReady(true),
+        (error: Error) => health.failed(error),
       );
     });
-    pub.on('close', () => {
-      this.pubReady = false;
-      this.update();
-    });
-    sub.on('close', () => {
-      this.subscribed = false;
-      this.update();
-    });
-    pub.on('error', (error: Error) => this.failed(error));
-    sub.on('error', (error: Error) => this.failed(error));
+    pub.on('close', () => health.publisherReady(false));
+    sub.on('close', () => health.subscriberReady(false));
+    pub.on('error', (error: Error) => health.failed(error));
+    sub.on('error', (error: Error) => health.failed(error));
     sub.on('message', (from: string, raw: string) => {
       if (from === channel) this.receive(raw);
     });
@@ -111,7 +112,7 @@ export class RedisBus {
   }
 
   state(): BusState {
-    return this.current;
+    return this.health.state();
   }
 
   announceChange(refs: string[]): void {
@@ -126,25 +127,26 @@ export class RedisBus {
 
   status(): Record<string, unknown> {
     const { address } = this.options;
+    const health = this.health.status();
     return {
       bus: {
         url: address.redacted,
         channel: address.channel,
-        state: this.current,
-        since: this.since.toISOString(),
-        lastError: this.lastError ?? null,
+        ...health,
         ...this.counts,
+        refused: this.table.refused,
         lastRemoteChange: this.lastRemoteChange ?? null,
       },
       replicas: this.table.list(),
       // With the bus down nobody can vouch for the other replicas, so the fleet is not known to agree.
-      converged: this.current === 'up' && this.table.converged(),
+      converged: health.state === 'up' && this.table.converged(),
     };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.health.stop();
     clearInterval(this.timer);
     clearTimeout(this.soon);
     this.pub.disconnect();
@@ -155,7 +157,7 @@ export class RedisBus {
     body: { type: 'change'; refs: string[] } | { type: 'heads'; heads: Record<string, string> },
   ): void {
     if (this.closed) return;
-    if (!this.pubReady) {
+    if (!this.health.canPublish()) {
       this.counts.dropped++;
       this.log.debug(
         { type: body.type },
@@ -170,12 +172,12 @@ export class RedisBus {
       instance: this.instance,
       at: Date.now(),
     };
-    this.awaitingEcho ??= Date.now();
+    this.health.sent();
     this.pub.publish(this.options.address.channel, JSON.stringify(message)).then(
       () => void this.counts.sent++,
       (error: Error) => {
         this.counts.dropped++;
-        this.failed(error);
+        this.health.failed(error);
       },
     );
   }
@@ -188,12 +190,13 @@ export class RedisBus {
   private receive(raw: string): void {
     const parsed = parseBusMessage(raw);
     if (!parsed.ok) {
-      this.ignore(parsed.reason);
+      this.counts.ignored++;
+      this.warn('ignored', { reason: parsed.reason }, 'ignored a malformed bus message');
       return;
     }
     const message = parsed.message;
     if (message.instance === this.instance) {
-      this.awaitingEcho = undefined;
+      this.health.echoed();
       return;
     }
     this.counts.received++;
@@ -210,28 +213,40 @@ export class RedisBus {
         'another replica heard of a change: fetching',
       );
       this.remoteChange(message.refs);
-    } else if (this.table.heard(message.replica, message.instance, message.heads)) {
-      // A replica joined or restarted: tell it about us now rather than at the next tick.
-      this.announceSoon();
+      return;
+    }
+    // A twin's heads would list this replica twice, with another process's view.
+    if (message.replica === this.options.replicaId) return;
+    const heard = this.table.heard(message.replica, message.instance, message.heads);
+    // A replica joined or restarted: tell it about us now rather than at the next tick.
+    if (heard === 'new') this.announceSoon();
+    else if (heard === 'refused') {
+      this.warn(
+        'refused',
+        { replicaId: message.replica, refused: this.table.refused },
+        'the replica table is full: a new replica id on the bus is not listed (forged messages?)',
+      );
     }
   }
 
-  /** Logs ignored messages, at most once every 10 s so a noisy publisher cannot flood the log. */
-  private ignore(reason: string): void {
-    this.counts.ignored++;
-    const now = Date.now();
-    if (now - this.lastIgnoredLog < 10_000) return;
-    this.lastIgnoredLog = now;
-    this.log.warn({ reason, ignored: this.counts.ignored }, 'ignored a malformed bus message');
-  }
-
+  /** A process announcing this replica's own id: a misconfiguration, or a forgery. */
   private warnTwin(message: BusMessage): void {
-    if (this.twins.has(message.instance)) return;
-    this.twins.add(message.instance);
-    this.log.warn(
+    this.warn(
+      'twin',
       { replicaId: message.replica },
       'another process uses this replica id; give each replica its own HOTCONF_REPLICA_ID',
     );
+  }
+
+  /** Logs a warning of `kind` at most once per interval, saying how many were held back. */
+  private warn(
+    kind: keyof RedisBus['limits'],
+    fields: Record<string, unknown>,
+    message: string,
+  ): void {
+    const suppressed = this.limits[kind].take();
+    if (suppressed === undefined) return;
+    this.log.warn({ ...fields, ignored: this.counts.ignored, suppressed }, message);
   }
 
   private announceSoon(): void {
@@ -245,54 +260,8 @@ export class RedisBus {
 
   private tick(): void {
     this.sendHeads();
-    // A subscriber that stopped hearing even our own announcements is on a dead connection
-    // (a half-open socket after a network partition): replace it.
-    const deaf =
-      this.awaitingEcho !== undefined &&
-      Date.now() - this.awaitingEcho > 2 * this.options.headsIntervalMs;
-    if (this.current === 'up' && deaf) {
-      this.log.warn('the bus subscriber hears nothing, not even this replica; reconnecting');
-      this.awaitingEcho = undefined;
-      this.subscribed = false;
-      this.update();
-      this.sub.disconnect(true);
-    }
-  }
-
-  private failed(error: Error): void {
-    if (this.closed) return;
-    this.lastError = hidePassword(this.options.address, error.message).slice(0, 300);
-    if (this.current === 'down' && !this.wasUp && !this.warnedDown) {
-      this.warnedDown = true;
-      this.log.warn(
-        { url: this.options.address.redacted, reason: this.lastError },
-        'cannot reach the bus; serving and polling go on, retrying',
-      );
-    }
-  }
-
-  private update(): void {
-    if (this.closed) return;
-    const next = this.pubReady && this.subscribed ? 'up' : 'down';
-    if (next === this.current) return;
-    this.current = next;
-    this.since = new Date();
-    if (next === 'down') {
-      this.log.warn(
-        { url: this.options.address.redacted, reason: this.lastError },
-        'the bus is down; serving and polling go on, reconnecting',
-      );
-      return;
-    }
-    this.log.info(
-      { url: this.options.address.redacted, channel: this.options.address.channel },
-      'the bus is up',
-    );
-    this.lastError = undefined;
-    this.sendHeads();
-    // Messages sent while we were away are lost: look for ourselves instead of waiting for the poll.
-    if (this.wasUp) this.remoteChange([]);
-    this.wasUp = true;
+    // A subscriber on a dead connection (a half-open socket after a partition): replace it.
+    if (this.health.deaf()) this.sub.disconnect(true);
   }
 
   /** Hands on a fetch request; a throwing callback must not reach ioredis's parser. */
@@ -300,7 +269,10 @@ export class RedisBus {
     try {
       this.options.onRemoteChange(refs);
     } catch (error) {
-      this.log.error({ err: error }, 'handling a change from the bus failed');
+      this.log.error(
+        { err: error, channel: this.options.address.channel },
+        'handling a change from the bus failed',
+      );
     }
   }
 }

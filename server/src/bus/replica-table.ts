@@ -17,6 +17,11 @@ export interface ReplicaTableOptions {
   expireAfterMs: number;
   /** Label compared for convergence. Default `HEAD` (the remote's default branch). */
   convergeLabel?: string;
+  /**
+   * Other replicas listed at most. A new one beyond it is refused until a listed one goes
+   * quiet and expires, so forged ids on the channel cannot grow the table. Default 256.
+   */
+  maxReplicas?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -28,19 +33,27 @@ interface Entry {
   instance?: string;
 }
 
+/** What {@link ReplicaTable.heard} made of a heads message. */
+export type Heard = 'new' | 'known' | 'refused';
+
 /**
  * What each replica last said about its heads. Holds no timers: expiry happens when the
- * table is read, so a replica that went quiet disappears on the next look.
+ * table is read, so a replica that went quiet disappears on the next look. Bounded: the
+ * replicas already listed keep their places (they speak every few seconds) and newcomers
+ * past the cap wait for a place.
  */
 export class ReplicaTable {
   private readonly others = new Map<string, Entry>();
   private self: Entry;
   private readonly now: () => number;
   private readonly label: string;
+  private readonly max: number;
+  private turnedAway = 0;
 
   constructor(private readonly options: ReplicaTableOptions) {
     this.now = options.now ?? Date.now;
     this.label = options.convergeLabel ?? 'HEAD';
+    this.max = options.maxReplicas ?? 256;
     this.self = { heads: {}, seenAt: this.now() };
   }
 
@@ -50,14 +63,24 @@ export class ReplicaTable {
   }
 
   /**
-   * Records another replica's heads. Returns true when the replica is new to this table:
-   * it joined, or restarted (a new `instance`), and has yet to hear from this one.
+   * Records another replica's heads. `new` when the replica is new to this table (it
+   * joined, or restarted with a new `instance`) and has yet to hear from this one;
+   * `refused` when the table is full and it is not listed.
    */
-  heard(id: string, instance: string, heads: Record<string, string>): boolean {
+  heard(id: string, instance: string, heads: Record<string, string>): Heard {
     this.expire();
-    const fresh = this.others.get(id)?.instance !== instance;
+    const known = this.others.get(id);
+    if (!known && this.others.size >= this.max) {
+      this.turnedAway++;
+      return 'refused';
+    }
     this.others.set(id, { heads, seenAt: this.now(), instance });
-    return fresh;
+    return known?.instance === instance ? 'known' : 'new';
+  }
+
+  /** Newcomers turned away so far because the table was full. */
+  get refused(): number {
+    return this.turnedAway;
   }
 
   /** Marks a replica as alive without new heads (it sent a change message). */

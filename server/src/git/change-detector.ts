@@ -10,6 +10,8 @@ export interface ChangeDetectorOptions {
   logger: Logger;
   /** Called with the labels that moved, in the order they were seen. */
   onMoves(moves: LabelMove[], seenAt: number): void;
+  /** Told how long each fetch of a remote took (the metrics registry). */
+  metrics?: { fetched(seconds: number, ok: boolean): void };
 }
 
 /** Past chokidar's 50 ms per-path throttle. */
@@ -45,8 +47,6 @@ export class ChangeDetector {
   private queuedFetch = false;
   private closed = false;
   readonly state: SyncState;
-  /** Told how long each fetch of a remote took (set by metrics). */
-  metrics: { fetched(seconds: number, ok: boolean): void } | undefined;
 
   constructor(private readonly options: ChangeDetectorOptions) {
     this.state = {
@@ -132,7 +132,7 @@ export class ChangeDetector {
       const started = performance.now();
       try {
         await repository.fetch();
-        this.metrics?.fetched((performance.now() - started) / 1000, true);
+        this.options.metrics?.fetched((performance.now() - started) / 1000, true);
         if (this.state.stale) {
           logger.info(
             { failures: this.state.failuresInARow },
@@ -144,7 +144,7 @@ export class ChangeDetector {
         this.state.stale = false;
         this.state.failuresInARow = 0;
       } catch (error) {
-        this.metrics?.fetched((performance.now() - started) / 1000, false);
+        this.options.metrics?.fetched((performance.now() - started) / 1000, false);
         this.state.failures++;
         this.state.failuresInARow++;
         this.state.stale = true;

@@ -61,7 +61,9 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
   router.get('/v1/services', async (ctx) => {
     const principal = requirePrincipal(access, ctx.get('Authorization'));
     const label = queryLabel(ctx) ?? repository.defaultLabel;
-    if (label !== repository.defaultLabel) await publisher.trackLabel(label);
+    // Only documents this caller may see are made: a listing must not grow memory for others'.
+    if (label !== repository.defaultLabel)
+      await publisher.trackLabel(label, (service) => principal.canRead(service));
     const services = new Map<string, ReturnType<typeof describeRecord>[]>();
     for (const r of publisher.all()) {
       if (r.label !== label || r.removed || !principal.canRead(r.service)) continue;

@@ -15,8 +15,8 @@ export interface FetchMetrics {
 export interface Observed {
   publisher?: Pick<Publisher, 'on' | 'all'>;
   hub?: { counts(): { connections: number; subscriptions: number } };
-  /** Its `metrics` hook is set to this registry's `fetched` (a detector that times fetches calls it). */
-  detector?: { readonly state: SyncState; metrics?: FetchMetrics | undefined };
+  /** Fetch counts read at scrape time; fetch durations arrive through `fetched`, passed to the detector. */
+  detector?: { readonly state: SyncState };
   /** The replica bus; no series while it is `off` (no HOTCONF_BUS_URL). */
   bus?: { state(): 'up' | 'down' | 'off' };
 }
@@ -146,14 +146,14 @@ export function createMetrics(options: { replicaId: string }): Metrics {
     observe(parts) {
       if (observed) throw new Error('metrics.observe() may be called once');
       observed = true;
-      observeParts(registry, parts, metrics);
+      observeParts(registry, parts);
     },
   };
   return metrics;
 }
 
 /** The series fed by events and read at scrape time from the server's parts. */
-function observeParts(registry: Registry, parts: Observed, hook: FetchMetrics): void {
+function observeParts(registry: Registry, parts: Observed): void {
   const registers = [registry];
   const { publisher, hub, detector, bus } = parts;
   if (bus) {
@@ -217,7 +217,6 @@ function observeParts(registry: Registry, parts: Observed, hook: FetchMetrics): 
     });
   }
   if (detector) {
-    detector.metrics = hook;
     const state = detector.state;
     let fetchesSeen = 0;
     let failuresSeen = 0;

@@ -1,7 +1,7 @@
 import type { Problem } from '../errors.js';
 import type { CommitInfo } from '../git/snapshot.js';
 import { inputsOf } from './changed-inputs.js';
-import { withVersion, type PublishedDocument } from './published-document.js';
+import type { PublishedDocument } from './published-document.js';
 
 /** A document's state in one word (`/v1/services`). */
 export type DocumentState =
@@ -21,11 +21,17 @@ export interface Evaluation {
   valid: boolean;
 }
 
+/** Where a document came from: found in the repository, or made for a request. */
+export type DocumentOrigin = 'found' | 'requested';
+
 export function documentKey(service: string, profiles: readonly string[], label: string): string {
   return `${service}/${profiles.join(',')}@${label}`;
 }
 
-/** Everything the server knows about one (service, profiles, label). */
+/** Per-document overhead beyond its content, as counted against the on-demand budget. */
+const RECORD_OVERHEAD = 1024;
+
+/** Everything the server knows about one (service, profiles, label). Written by the publisher only. */
 export class DocumentRecord {
   readonly key: string;
   readonly profiles: readonly string[];
@@ -39,37 +45,56 @@ export class DocumentRecord {
   lastRejection: Rejection | undefined;
   /** Where the document was last judged. */
   evaluated: Evaluation | undefined;
+  /**
+   * Its service or label is gone at the head. A watched record stays, absent, so its
+   * subscribers get the document again when it comes back (a renamed-back branch, a
+   * deleted-then-restored file); an unwatched one is forgotten.
+   */
   removed = false;
-  /** WebSocket subscriptions to it (kept by the hub): such a document is never evicted. */
-  watchers = 0;
-  private current: PublishedDocument | undefined;
+  /** What is served; undefined when no valid version exists. */
+  published: PublishedDocument | undefined;
+  /** The published content is the same object as another document's (same sources). */
+  shared = false;
+  private pins = 0;
 
   constructor(
     readonly service: string,
     profiles: readonly string[],
     readonly label: string,
+    readonly origin: DocumentOrigin,
   ) {
     this.profiles = [...profiles];
     this.key = documentKey(service, profiles, label);
     this.inputs = inputsOf(service, profiles);
   }
 
-  /**
-   * What is served; undefined when no valid version exists. A commit that did not touch
-   * the document only moves `evaluated` forward; the version it implies is taken on the
-   * first read after, so a commit costs nothing for the thousands of documents it missed.
-   */
-  get published(): PublishedDocument | undefined {
-    const doc = this.current;
-    const at = this.evaluated;
-    if (doc && at?.valid && !this.degraded && doc.version !== at.commit.id) {
-      this.current = withVersion(doc, at.commit);
-    }
-    return this.current;
+  /** WebSocket subscriptions to it: such a document is never evicted nor forgotten. */
+  get watchers(): number {
+    return this.pins;
   }
 
-  set published(doc: PublishedDocument | undefined) {
-    this.current = doc;
+  /** Counts a subscription (the publisher's `pin`). @returns the new count. */
+  addWatcher(): number {
+    return ++this.pins;
+  }
+
+  /** Drops a subscription (the publisher's `unpin`). @returns the new count. */
+  removeWatcher(): number {
+    if (this.pins > 0) this.pins--;
+    return this.pins;
+  }
+
+  /**
+   * Bytes this document is expected to hold: its bodies once built (at least the native
+   * and one Spring rendering are assumed), plus its own copy of the config unless shared.
+   */
+  bytes(): number {
+    const doc = this.published;
+    if (!doc) return RECORD_OVERHEAD;
+    let bodies = 0;
+    for (const body of doc.bodies.values()) bodies += body.length;
+    const own = this.shared ? 0 : 2 * doc.configJson.length;
+    return RECORD_OVERHEAD + own + Math.max(bodies, 2 * doc.configJson.length);
   }
 }
 

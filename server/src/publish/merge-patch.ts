@@ -7,11 +7,12 @@ import { isObject } from '../config/merge.js';
  */
 export function mergePatch(from: ConfigObject, to: ConfigObject): ConfigObject | undefined {
   const patch: ConfigObject = {};
+  // Own keys only: `toString` or `constructor` are keys like any other here, never inherited.
   for (const key of Object.keys(from)) {
-    if (!(key in to)) patch[key] = null;
+    if (!Object.hasOwn(to, key)) patch[key] = null;
   }
   for (const [key, value] of Object.entries(to)) {
-    const old = from[key];
+    const old = Object.hasOwn(from, key) ? from[key] : undefined;
     if (isObject(old) && isObject(value)) {
       const inner = mergePatch(old, value);
       if (inner === undefined) return undefined;

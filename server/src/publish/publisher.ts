@@ -1,29 +1,25 @@
-import { changedKeys } from '@hotconf/client';
 import { EventEmitter } from 'node:events';
 import type { ConfigResolver } from '../config/config-resolver.js';
-import { discoverServices } from '../config/config-resolver.js';
-import { judgeDocument } from '../schema/judge-document.js';
-import { changedInputs, touches } from './changed-inputs.js';
-import { DocumentUnavailableError, NotFoundError } from '../errors.js';
+import { DocumentUnavailableError, ErrorCodes, NotFoundError } from '../errors.js';
 import type { LabelMove, Repository } from '../git/repository.js';
 import type { Snapshot } from '../git/snapshot.js';
 import type { Logger } from '../logger.js';
 import type { SchemaGate } from '../schema/schema-gate.js';
+import { changedInputs, touches } from './changed-inputs.js';
+import { DocumentEvaluator, type ChangeEvent } from './document-evaluator.js';
 import { DocumentRecord, documentKey, type Rejection } from './document-record.js';
-import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
+import type { DocumentSource } from './document-source.js';
+import { LabelQueue } from './label-queue.js';
+import { OnDemandDocuments } from './on-demand-documents.js';
+import type { PublishedDocument } from './published-document.js';
+import { ServiceDiscovery } from './service-discovery.js';
+import { SharedContent } from './shared-content.js';
+import { walkBack } from './walk-back.js';
 
 export { DocumentRecord, documentKey, stateOf } from './document-record.js';
 export type { DocumentState, Rejection } from './document-record.js';
-
-/** Emitted as `change` when a new version of a document's content is published. */
-export interface ChangeEvent {
-  record: DocumentRecord;
-  document: PublishedDocument;
-  previous: PublishedDocument | undefined;
-  changedKeys: string[];
-  /** When the commit was first seen, for publish-latency metrics. */
-  seenAt: number;
-}
+export type { ChangeEvent } from './document-evaluator.js';
+export type { DocumentSource } from './document-source.js';
 
 export interface PublisherOptions {
   repository: Repository;
@@ -32,6 +28,10 @@ export interface PublisherOptions {
   logger: Logger;
   /** How far back start-up looks for a valid version. Default 100 commits. */
   walkBack?: number;
+  /** Bytes unwatched on-demand documents may hold together. Default 64 MiB. */
+  onDemandBytes?: number;
+  /** Unwatched on-demand documents kept at most. Default 10 000. */
+  onDemandDocuments?: number;
 }
 
 /** Events: `change`, `rejected`, `removed`, and `settled` once a burst of moves is done. */
@@ -42,30 +42,48 @@ export interface PublisherEvents {
   removed: [DocumentRecord];
 }
 
-/** At most this many documents created on demand (odd profile lists, tags, commit ids). */
-const MAX_ON_DEMAND = 10_000;
-
 /**
  * Holds the published document of every (service, profiles, label) and moves them
  * forward as labels move: re-resolve only documents whose inputs changed, validate,
  * publish or keep the last valid one, and emit what changed — in commit order.
  */
-export class Publisher extends EventEmitter<PublisherEvents> {
+export class Publisher extends EventEmitter<PublisherEvents> implements DocumentSource {
   private readonly records = new Map<string, DocumentRecord>();
   private readonly creating = new Map<string, Promise<DocumentRecord>>();
-  private readonly dirtyLabels = new Map<string, number>();
   /** The snapshot each label was last advanced to, to see what the next commit changed. */
   private readonly heads = new Map<string, Snapshot>();
-  private running: Promise<void> | undefined;
-  private readonly walkBack: number;
-  /** Services found per snapshot: Spring file names are split against them on every request. */
-  private readonly discoveries = new WeakMap<Snapshot, Map<string, Set<string>>>();
-  /** Keys of documents created by a request rather than found in the repository, oldest first. */
-  private readonly onDemand = new Set<string>();
+  private readonly discovery = new ServiceDiscovery();
+  private readonly queue: LabelQueue;
+  private readonly onDemand: OnDemandDocuments;
+  private readonly evaluator: DocumentEvaluator;
 
   constructor(private readonly options: PublisherOptions) {
     super();
-    this.walkBack = options.walkBack ?? 100;
+    const { repository, resolver, gate, logger } = options;
+    const content = new SharedContent({ resolver, gate });
+    this.queue = new LabelQueue({
+      advance: (label, seenAt) => this.advanceLabel(label, seenAt),
+      onSettled: () => this.emit('settled'),
+      logger,
+    });
+    this.onDemand = new OnDemandDocuments({
+      maxBytes: options.onDemandBytes ?? 64 << 20,
+      maxDocuments: options.onDemandDocuments ?? 10_000,
+      evicted: (record) => this.forget(record),
+    });
+    const limit = options.walkBack ?? 100;
+    this.evaluator = new DocumentEvaluator({
+      resolver,
+      content,
+      logger,
+      outcomes: {
+        change: (event) => this.emit('change', event),
+        rejected: (record, rejection) => this.emit('rejected', record, rejection),
+        gone: (record) => this.remove(record),
+      },
+      walkBack: (record, head) =>
+        walkBack(record, head, { repository, resolver, content, logger, limit }),
+    });
   }
 
   /** Evaluates every service and profile found at the head of the default label. */
@@ -76,7 +94,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (!head) throw new Error(`label ${label} has no commit`);
     const snapshot = await repository.snapshot(head);
     this.heads.set(label, snapshot);
-    await this.createAll(this.discovered(snapshot), label, head, true);
+    await this.createAll(this.discovery.documents(snapshot), label, snapshot, true);
   }
 
   /** All records, for status and listings. */
@@ -101,33 +119,49 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const effective = label ?? this.options.repository.defaultLabel;
     const key = documentKey(service, profiles, effective);
     const known = this.records.get(key);
-    if (known && !known.removed) return known;
+    if (known && !known.removed) {
+      if (known.origin === 'requested') this.onDemand.touch(known);
+      return known;
+    }
     let pending = this.creating.get(key);
     if (!pending) {
-      pending = this.createOnDemand(service, profiles, effective, key);
+      pending = this.createOnDemand(service, profiles, effective, known);
       this.creating.set(key, pending);
       pending.finally(() => this.creating.delete(key)).catch(() => undefined);
     }
     return pending;
   }
 
-  /** Makes sure every service and profile found at `label` has a record. 404 if unknown. */
-  async trackLabel(label: string): Promise<void> {
+  pin(record: DocumentRecord): DocumentRecord {
+    // Evicted between being handed out and being pinned: take it back, or its successor.
+    const held = this.records.get(record.key);
+    const live = held ?? record;
+    if (!held) this.records.set(record.key, record);
+    if (live.addWatcher() === 1 && live.origin === 'requested') this.onDemand.pin(live);
+    return live;
+  }
+
+  unpin(record: DocumentRecord): void {
+    if (record.removeWatcher() > 0) return;
+    if (record.removed) this.forget(record);
+    else if (record.origin === 'requested') this.onDemand.unpin(record);
+  }
+
+  /**
+   * Makes sure every service and profile found at `label` that `canRead` allows has a
+   * record, so a listing never creates documents its caller may not see. 404 if unknown.
+   */
+  async trackLabel(label: string, canRead: (service: string) => boolean = () => true) {
     const head = await this.options.repository.headOf(label);
     const snapshot = await this.options.repository.snapshot(head);
-    await Promise.all(this.discovered(snapshot).map(([s, p]) => this.record(s, p, label)));
+    const wanted = this.discovery.documents(snapshot).filter(([service]) => canRead(service));
+    await Promise.all(wanted.map(([s, p]) => this.record(s, p, label)));
   }
 
   /** Services known at `label`, each with the profiles found for it. 404 if unknown. */
   async services(label: string): Promise<Map<string, Set<string>>> {
     const head = await this.options.repository.headOf(label);
-    return this.servicesAt(await this.options.repository.snapshot(head));
-  }
-
-  private servicesAt(snapshot: Snapshot): Map<string, Set<string>> {
-    let found = this.discoveries.get(snapshot);
-    if (!found) this.discoveries.set(snapshot, (found = discoverServices(snapshot)));
-    return found;
+    return this.discovery.services(await this.options.repository.snapshot(head));
   }
 
   /** The published document, or the 404/503 a caller should get. */
@@ -148,33 +182,15 @@ export class Publisher extends EventEmitter<PublisherEvents> {
 
   /** Labels moved (a commit, a fetch): re-evaluate their documents, in order. */
   labelsMoved(moves: readonly LabelMove[], seenAt = performance.now()): Promise<void> {
-    for (const move of moves) {
-      if (!this.dirtyLabels.has(move.label)) this.dirtyLabels.set(move.label, seenAt);
-    }
-    if (!this.running) {
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-        this.emit('settled');
-      });
-    }
-    return this.running;
+    return this.queue.push(
+      moves.map((m) => m.label),
+      seenAt,
+    );
   }
 
   /** Resolves once every queued re-evaluation has finished. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.dirtyLabels.size > 0) {
-      const [label, seenAt] = this.dirtyLabels.entries().next().value as [string, number];
-      this.dirtyLabels.delete(label);
-      try {
-        await this.advanceLabel(label, seenAt);
-      } catch (error) {
-        this.options.logger.error({ err: error, label }, 'could not evaluate a new commit');
-      }
-    }
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   private async advanceLabel(label: string, seenAt: number): Promise<void> {
@@ -197,229 +213,96 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       // Untouched since the commit it was last judged at: still as valid (or not) as it was.
       if (
         changed &&
+        !r.removed &&
         r.evaluated?.commit.id === before.commit.id &&
         !touches(changed, r.service, r.inputs)
       ) {
-        this.carryForward(r, snapshot);
+        this.evaluator.carryForward(r, snapshot);
       } else affected.push(r);
     }
-    await Promise.all(affected.map((r) => this.evaluate(r, snapshot, seenAt)));
+    await Promise.all(affected.map((r) => this.evaluator.evaluate(r, snapshot, seenAt)));
     if (label === repository.defaultLabel && (!changed || changed.added)) {
-      const fresh = this.discovered(snapshot).filter(
-        ([s, p]) =>
-          !this.records.get(documentKey(s, p, label)) ||
-          this.records.get(documentKey(s, p, label))?.removed,
-      );
-      await this.createAll(fresh, label, head, false);
+      const fresh = this.discovery
+        .documents(snapshot)
+        .filter(([s, p]) => !this.records.has(documentKey(s, p, label)));
+      await this.createAll(fresh, label, snapshot, false);
     }
-  }
-
-  /** The document's inputs did not change at `snapshot`: it is judged there as before. */
-  private carryForward(record: DocumentRecord, snapshot: Snapshot): void {
-    if (record.evaluated) record.evaluated.commit = snapshot.commit;
-  }
-
-  private discovered(snapshot: Snapshot): [string, string[]][] {
-    const out: [string, string[]][] = [];
-    for (const [service, profiles] of this.servicesAt(snapshot)) {
-      out.push([service, ['default']]);
-      for (const p of profiles) if (p !== 'default') out.push([service, [p]]);
-    }
-    return out;
   }
 
   private async createAll(
     list: [string, string[]][],
     label: string,
-    head: string,
+    snapshot: Snapshot,
     walk: boolean,
   ): Promise<void> {
-    const snapshot = await this.options.repository.snapshot(head);
     // Evaluate in parallel so git object reads pipeline through the one cat-file process.
     const batch = 64;
     for (let i = 0; i < list.length; i += batch) {
       await Promise.all(
         list.slice(i, i + batch).map(async ([service, profiles]) => {
-          const record = this.newRecord(service, profiles, label);
-          await this.evaluate(record, snapshot, performance.now(), walk);
+          const record = new DocumentRecord(service, profiles, label, 'found');
+          await this.evaluator.evaluate(record, snapshot, performance.now(), walk);
           this.records.set(record.key, record);
         }),
       );
     }
   }
 
+  /**
+   * A document first asked for now, or an absent one asked for again (`absent`: kept
+   * because it is watched; it is brought back rather than replaced, so its subscribers stay).
+   */
   private async createOnDemand(
     service: string,
     profiles: readonly string[],
     label: string,
-    key: string,
-  ) {
+    absent: DocumentRecord | undefined,
+  ): Promise<DocumentRecord> {
     const { repository } = this.options;
     const head = await repository.headOf(label);
     const snapshot = await repository.snapshot(head);
     if (!this.options.resolver.isKnown(snapshot, service)) {
       throw new NotFoundError(
-        'HC_SERVICE_NOT_FOUND',
+        ErrorCodes.SERVICE_NOT_FOUND,
         `service ${service} has no config at label ${label}`,
       );
     }
-    const record = this.newRecord(service, profiles, label);
+    const record = absent ?? new DocumentRecord(service, profiles, label, 'requested');
     // No walk back here: that is a start-up rule, and a request must not run git.
-    await this.evaluate(record, snapshot, performance.now());
-    const existing = this.records.get(key);
-    if (existing && !existing.removed) return existing;
-    if (this.onDemand.size >= MAX_ON_DEMAND) this.evictOnDemand();
-    this.records.set(key, record);
-    this.onDemand.add(key);
+    await this.evaluator.evaluate(record, snapshot, performance.now());
+    const existing = this.records.get(record.key);
+    if (existing && existing !== record && !existing.removed) return existing;
+    this.records.set(record.key, record);
+    if (record.origin === 'requested' && record.watchers === 0) this.onDemand.add(record);
     // The label may have moved while this evaluated: catch up through the ordered path.
     if (repository.isMovable(label) && repository.labelTable().get(label) !== head)
       void this.labelsMoved([{ label, from: head, to: undefined }]);
     return record;
   }
 
-  /** Forgets the oldest document made on demand that no subscriber watches. */
-  private evictOnDemand(): void {
-    for (const key of this.onDemand) {
-      const record = this.records.get(key);
-      if (record && record.watchers > 0) continue;
-      this.records.delete(key);
-      this.onDemand.delete(key);
-      return;
-    }
+  /** Drops a record no subscriber watches (evicted, or gone and unwatched). */
+  private forget(record: DocumentRecord): void {
+    if (record.watchers > 0) return;
+    if (this.records.get(record.key) === record) this.records.delete(record.key);
   }
 
-  private newRecord(service: string, profiles: readonly string[], label: string): DocumentRecord {
-    return new DocumentRecord(service, profiles, label);
-  }
-
+  /** Its service or label is gone: watched records stay (absent) to come back later. */
   private remove(record: DocumentRecord): void {
     if (record.removed) return;
     record.removed = true;
-    this.records.delete(record.key);
+    if (record.origin === 'requested') this.onDemand.forget(record);
+    this.forget(record);
     this.options.logger.info(
-      { service: record.service, profiles: record.profiles, label: record.label },
-      'document removed: its service has no config any more',
-    );
-    this.emit('removed', record);
-  }
-
-  /** Brings one record to `snapshot`. `walk`: on failure, look back for a valid commit. */
-  private async evaluate(
-    record: DocumentRecord,
-    snapshot: Snapshot,
-    seenAt: number,
-    walk = false,
-  ): Promise<void> {
-    const { resolver, logger } = this.options;
-    const commit = snapshot.commit;
-    if (!resolver.isKnown(snapshot, record.service)) {
-      if (record.published || record.evaluated) this.remove(record);
-      return;
-    }
-    const fingerprint = resolver.fingerprint(snapshot, record.service, record.profiles);
-    const last = record.evaluated;
-    if (last && last.fingerprint === fingerprint) {
-      // Inputs untouched: still valid at this commit (or still broken).
-      last.commit = commit;
-      return;
-    }
-    const outcome = await this.judge(record, snapshot);
-    record.evaluated = { commit, fingerprint, valid: outcome.ok };
-    if (!outcome.ok) {
-      const rejection: Rejection = { commit, problems: outcome.problems };
-      record.rejection = rejection;
-      record.lastRejection = rejection;
-      logger.warn(
-        {
-          service: record.service,
-          profiles: record.profiles,
-          label: record.label,
-          commit: commit.id,
-          author: commit.author,
-          problems: outcome.problems.map((p) => p.message),
-        },
-        'commit rejected: the previous version stays published',
-      );
-      this.emit('rejected', record, rejection);
-      if (walk && !record.published) await this.walkBackFor(record, snapshot);
-      return;
-    }
-    const previous = record.published;
-    record.rejection = undefined;
-    record.degraded = false;
-    const doc = makeDocument({
-      service: record.service,
-      profiles: record.profiles,
-      label: record.label,
-      version: commit.id,
-      config: outcome.config,
-      sources: outcome.sources,
-      validated: outcome.validated,
-      commit,
-    });
-    if (previous && previous.etag === doc.etag) {
-      record.published = withVersion(previous, commit);
-      return;
-    }
-    record.published = doc;
-    // Judged before (not a document's first evaluation): subscribers are waiting for this,
-    // including those who subscribed while it had no valid version at all.
-    if (previous || last) {
-      logger.info(
-        {
-          service: record.service,
-          profiles: record.profiles,
-          label: record.label,
-          commit: commit.id,
-          author: commit.author,
-          etag: doc.etag,
-        },
-        'published',
-      );
-      this.emit('change', {
-        record,
-        document: doc,
-        previous,
-        changedKeys: changedKeys(previous?.config, doc.config),
-        seenAt,
-      });
-    }
-  }
-
-  private judge(record: DocumentRecord, snapshot: Snapshot) {
-    const { resolver, gate } = this.options;
-    return judgeDocument(resolver, gate, snapshot, record.service, record.profiles);
-  }
-
-  /** Start-up rule: serve the newest valid commit among the last N that touched the files. */
-  private async walkBackFor(record: DocumentRecord, head: Snapshot): Promise<void> {
-    const { repository } = this.options;
-    const commits = await repository.commitsTouching(head.commit.id, this.walkBack, [
-      ...record.inputs,
-      `schemas/${record.service}.schema.json`,
-    ]);
-    for (const id of commits) {
-      if (id === head.commit.id) continue;
-      const snapshot = await repository.snapshot(id);
-      if (!this.options.resolver.isKnown(snapshot, record.service)) continue;
-      const outcome = await this.judge(record, snapshot);
-      if (!outcome.ok) continue;
-      record.published = makeDocument({
+      {
         service: record.service,
         profiles: record.profiles,
         label: record.label,
-        version: id,
-        config: outcome.config,
-        sources: outcome.sources,
-        validated: outcome.validated,
-        commit: snapshot.commit,
-      });
-      record.degraded = true;
-      this.options.logger.warn(
-        { service: record.service, profiles: record.profiles, label: record.label, commit: id },
-        'serving an older valid commit: the head is invalid (degraded)',
-      );
-      return;
-    }
+        subscribers: record.watchers,
+      },
+      record.watchers > 0
+        ? 'document absent: its service or label has no config now; subscriptions wait for it'
+        : 'document removed: its service has no config any more',
+    );
+    this.emit('removed', record);
   }
 }

@@ -1,10 +1,12 @@
 import type { ClientMessage } from '@hotconf/client';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { isObject } from '../config/merge.js';
+import { ErrorCodes, type ErrorCode } from '../errors.js';
 import { loadContractSchema } from '../protocol-schema.js';
 
 /** A client frame that could not be accepted: the code and sentence sent back. */
 export interface MessageFault {
-  code: string;
+  code: ErrorCode;
   message: string;
   id?: string;
 }
@@ -31,7 +33,7 @@ export class ClientMessageParser {
   parse(data: Buffer | string, size: number): ClientMessage | MessageFault {
     if (size > MAX_CLIENT_FRAME) {
       return {
-        code: 'HC_FRAME_TOO_LARGE',
+        code: ErrorCodes.FRAME_TOO_LARGE,
         message: `frames may be at most ${MAX_CLIENT_FRAME} bytes`,
       };
     }
@@ -39,31 +41,31 @@ export class ClientMessageParser {
     try {
       value = JSON.parse(data.toString());
     } catch {
-      return { code: 'HC_BAD_MESSAGE', message: 'the frame is not JSON' };
+      return { code: ErrorCodes.BAD_MESSAGE, message: 'the frame is not JSON' };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { code: 'HC_BAD_MESSAGE', message: 'a message must be a JSON object' };
+    if (!isObject(value)) {
+      return { code: ErrorCodes.BAD_MESSAGE, message: 'a message must be a JSON object' };
     }
     const { type, id } = value as { type?: unknown; id?: unknown };
     const idOf = typeof id === 'string' && id.length <= 128 ? { id } : {};
     if (type !== 'subscribe' && type !== 'unsubscribe') {
       return {
-        code: 'HC_UNKNOWN_TYPE',
+        code: ErrorCodes.UNKNOWN_TYPE,
         message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
         ...idOf,
       };
     }
     const validate = this.validators[type];
-    if (validate(value)) return value as ClientMessage;
+    if (validate(value)) return value as unknown as ClientMessage;
     const error = validate.errors?.[0];
     const where = error?.instancePath ?? '';
     const field = where.split('/')[1] ?? '';
     const code =
       field === 'service' || field === 'profiles'
-        ? 'HC_INVALID_NAME'
+        ? ErrorCodes.INVALID_NAME
         : field === 'label'
-          ? 'HC_INVALID_LABEL'
-          : 'HC_BAD_MESSAGE';
+          ? ErrorCodes.INVALID_LABEL
+          : ErrorCodes.BAD_MESSAGE;
     const detail =
       error?.keyword === 'required'
         ? `missing field ${(error.params as { missingProperty: string }).missingProperty}`

@@ -1,47 +1,49 @@
+import type { ErrorCode } from '../errors.js';
 import type { ChangeEvent } from '../publish/publisher.js';
 import { mergePatch } from '../publish/merge-patch.js';
 import type { PublishedDocument } from '../publish/published-document.js';
+import { textFrame, type TextFrame } from './text-frame.js';
 
 /**
  * Server frames, serialised so the expensive part — the document — is stringified once
  * per publication: each message is a per-id head plus a shared tail. Thousands of SDK
- * instances use the same id for the same document, so `bytesFor` memoises per id and the
- * same Buffer goes to every one of them.
+ * instances use the same id for the same document, so `frameFor` memoises per id and the
+ * same complete WebSocket frame goes to every one of them.
  */
 export class ChangeFrames {
   private readonly tail: string;
-  private readonly byId = new Map<string, Buffer>();
+  private readonly byId = new Map<string, TextFrame>();
   /** undefined: not computed yet; null: a patch would not be much smaller, or cannot be said. */
   private patchTail: string | null | undefined;
-  private readonly patchById = new Map<string, Buffer>();
+  private readonly patchById = new Map<string, TextFrame>();
 
   constructor(readonly event: ChangeEvent) {
     this.tail = changeTail(event.document, event.changedKeys);
   }
 
   /** The whole-document `change` frame for subscription `id`. */
-  bytesFor(id: string): Buffer {
-    let bytes = this.byId.get(id);
-    if (!bytes) {
-      bytes = Buffer.from(`{"type":"change","id":${JSON.stringify(id)}${this.tail}`);
-      this.byId.set(id, bytes);
+  frameFor(id: string): TextFrame {
+    let frame = this.byId.get(id);
+    if (!frame) {
+      frame = textFrame(`{"type":"change","id":${JSON.stringify(id)}${this.tail}`);
+      this.byId.set(id, frame);
     }
-    return bytes;
+    return frame;
   }
 
   /**
    * The `patch` frame against the previous document for subscription `id`, or undefined
    * when the whole document is the better message (a patch under half its size wins).
    */
-  patchBytesFor(id: string): Buffer | undefined {
+  patchFrameFor(id: string): TextFrame | undefined {
     if (this.patchTail === undefined) this.patchTail = this.buildPatchTail();
     if (this.patchTail === null) return undefined;
-    let bytes = this.patchById.get(id);
-    if (!bytes) {
-      bytes = Buffer.from(`{"type":"patch","id":${JSON.stringify(id)}${this.patchTail}`);
-      this.patchById.set(id, bytes);
+    let frame = this.patchById.get(id);
+    if (!frame) {
+      frame = textFrame(`{"type":"patch","id":${JSON.stringify(id)}${this.patchTail}`);
+      this.patchById.set(id, frame);
     }
-    return bytes;
+    return frame;
   }
 
   private buildPatchTail(): string | null {
@@ -71,7 +73,7 @@ export function changeFrame(id: string, doc: PublishedDocument, changedKeys: str
   return `{"type":"change","id":${JSON.stringify(id)}${changeTail(doc, changedKeys)}`;
 }
 
-export function errorFrame(code: string, message: string, id?: string): string {
+export function errorFrame(code: ErrorCode, message: string, id?: string): string {
   return JSON.stringify(
     id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
   );
