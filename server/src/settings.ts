@@ -39,6 +39,16 @@ export interface Settings {
   allowOpen: boolean;
   /** Seconds between WebSocket pings; a peer silent for two is dropped. Default 30. */
   pingInterval: number;
+  /** Bearer token `/metrics` requires; none means `/metrics` is open. */
+  metricsToken: string | undefined;
+  /** Spring's `encrypt.key` (a password, or a PEM RSA private key). */
+  springEncryptKey: string | undefined;
+  /** Spring's `encrypt.salt` (hex). Default `deadbeef`. */
+  springEncryptSalt: string;
+  /** Spring's `encrypt.rsa.salt`. Default `deadbeef`. */
+  springRsaSalt: string;
+  /** Folder of PEM private keys `{alias}.pem` for `{cipher}{key:alias}` values. */
+  springKeysDir: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -58,6 +68,11 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   allowOpen: false,
   pingInterval: 30,
+  metricsToken: undefined,
+  springEncryptKey: undefined,
+  springEncryptSalt: 'deadbeef',
+  springRsaSalt: 'deadbeef',
+  springKeysDir: undefined,
 };
 
 type Kind = 'string' | 'number' | 'boolean';
@@ -80,6 +95,19 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   logLevel: { env: 'HOTCONF_LOG_LEVEL', flag: 'log-level', kind: 'string' },
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
+  metricsToken: { env: 'HOTCONF_METRICS_TOKEN', flag: 'metrics-token', kind: 'string' },
+  springEncryptKey: {
+    env: 'HOTCONF_SPRING_ENCRYPT_KEY',
+    flag: 'spring-encrypt-key',
+    kind: 'string',
+  },
+  springEncryptSalt: {
+    env: 'HOTCONF_SPRING_ENCRYPT_SALT',
+    flag: 'spring-encrypt-salt',
+    kind: 'string',
+  },
+  springRsaSalt: { env: 'HOTCONF_SPRING_RSA_SALT', flag: 'spring-rsa-salt', kind: 'string' },
+  springKeysDir: { env: 'HOTCONF_SPRING_KEYS_DIR', flag: 'spring-keys-dir', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */

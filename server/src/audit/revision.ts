@@ -21,7 +21,14 @@ export interface AuditDeps {
 export type Revision =
   | { kind: 'absent'; commit: CommitInfo }
   | { kind: 'invalid'; commit: CommitInfo; problems: Problem[] }
-  | { kind: 'valid'; commit: CommitInfo; config: ConfigObject; sources: Source[] };
+  | {
+      kind: 'valid';
+      commit: CommitInfo;
+      config: ConfigObject;
+      sources: Source[];
+      /** Services owning its sources (DESIGN §7). */
+      owners: string[];
+    };
 
 /**
  * Resolves and validates (service, profiles) at a commit exactly as the publisher would:
@@ -39,7 +46,13 @@ export async function revisionAt(
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
   const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
   if (!judged.ok) return { kind: 'invalid', commit, problems: judged.problems };
-  return { kind: 'valid', commit, config: judged.config, sources: judged.sources };
+  return {
+    kind: 'valid',
+    commit,
+    config: judged.config,
+    sources: judged.sources,
+    owners: judged.owners,
+  };
 }
 
 /**

@@ -354,6 +354,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       version: commit.id,
       config: outcome.config,
       sources: outcome.sources,
+      owners: outcome.owners,
       validated: outcome.validated,
       commit,
     });
@@ -411,6 +412,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         version: id,
         config: outcome.config,
         sources: outcome.sources,
+        owners: outcome.owners,
         validated: outcome.validated,
         commit: snapshot.commit,
       });

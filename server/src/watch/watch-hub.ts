@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { changedKeys, CloseCodes, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { HotconfError } from '../errors.js';
-import type { Access, Principal } from '../http/access.js';
+import type { Access, Principal } from '../access/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, Publisher } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
@@ -135,7 +135,8 @@ export class WatchHub {
       }
       conn.principal = principal;
       for (const sub of [...conn.subs.values()]) {
-        if (!principal.canRead(sub.record.service)) {
+        const owners = sub.record.published?.owners ?? [sub.record.service];
+        if (!principal.canRead(sub.record.service) || !principal.canReadDocument(owners)) {
           this.unsubscribe(conn, sub.id);
           this.send(
             conn,
@@ -241,6 +242,20 @@ export class WatchHub {
       conn.subscribing.delete(msg.id);
     }
     if (!this.connections.has(conn)) return;
+    // Every owner of its sources (DESIGN §7), not only the service named.
+    const owners = record.published?.owners;
+    if (owners && !conn.principal.canReadDocument(owners)) {
+      const denied = owners.find((o) => !conn.principal.canRead(o)) ?? '';
+      this.send(
+        conn,
+        errorFrame(
+          'HC_FORBIDDEN',
+          `this token may not read service ${denied}, whose files this document uses`,
+          msg.id,
+        ),
+      );
+      return;
+    }
     this.unsubscribe(conn, msg.id);
     const sub: Subscription = {
       id: msg.id,
@@ -292,8 +307,21 @@ export class WatchHub {
     if (!peers || peers.size === 0) return;
     const frames = new ChangeFrames(event);
     let sent = 0;
-    for (const sub of peers) {
+    for (const sub of [...peers]) {
       const conn = sub.conn;
+      // A commit may give the document a source another service owns (DESIGN §7).
+      if (!conn.principal.canReadDocument(event.document.owners)) {
+        this.unsubscribe(conn, sub.id);
+        this.send(
+          conn,
+          errorFrame(
+            'HC_FORBIDDEN',
+            `this token may no longer read ${sub.record.service}: it now uses another service's files`,
+            sub.id,
+          ),
+        );
+        continue;
+      }
       if (conn.congestedSince !== undefined || conn.ws.bufferedAmount > this.opts.bufferLimit) {
         if (conn.congestedSince === undefined) {
           conn.congestedSince = Date.now();
