@@ -2,9 +2,10 @@ import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { mergeDocuments } from './merge.js';
-import { sourceOwner } from './file-owner.js';
+import { openSecrets, secretPaths, type SecretDecoder } from './decode-secrets.js';
+import { documentOwners, sourceOwner } from './file-owner.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
-import { lineOf, parseConfigFile, type ParsedFile } from './parse-file.js';
+import { parseConfigFile, type ParsedFile } from './parse-file.js';
 
 /** One file that contributed to a document. */
 export interface Source {
@@ -27,26 +28,7 @@ export type Resolution =
     }
   | { ok: false; problems: Problem[]; sources: Source[] };
 
-/** Where a secret sits: what a decoder checks a bound value against and names in errors. */
-export interface SecretSite {
-  /** Repository-relative file. */
-  file: string;
-  /** Dotted key. */
-  path: string;
-  /** The service whose document is being resolved. */
-  service: string;
-}
-
-/**
- * Recognises and opens secret strings. The resolver knows no cipher format: the secrets
- * module implements this, so `config/` and `secrets/` never import each other.
- */
-export interface SecretDecoder {
-  /** True for a value that must be decrypted (`{cipher}…`). */
-  isSecret(value: string): boolean;
-  /** The clear value; throws an Error whose message is safe to show (no secret in it). */
-  decode(value: string, site: SecretSite): string;
-}
+export type { SecretDecoder, SecretSite } from './decode-secrets.js';
 
 export interface ConfigResolverOptions {
   /** Reads a blob's bytes. */
@@ -99,7 +81,7 @@ export class ConfigResolver {
     const applicable = this.applicableFiles(snapshot, service, profiles);
     const files = applicable.map(([f, b]) => `${f}:${b}`);
     // Owners are part of it: a schema appearing for `orders` makes it an owner of `orders-x`.
-    const owners = documentOwners(snapshot, service, applicable).join(',');
+    const owners = ownersOf(snapshot, service, applicable).join(',');
     return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}`;
   }
 
@@ -113,7 +95,7 @@ export class ConfigResolver {
   /** Merges the document. Never throws for bad content: problems come back as values. */
   resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
     const files = this.applicableFiles(snapshot, service, profiles);
-    const owners = documentOwners(snapshot, service, files);
+    const owners = ownersOf(snapshot, service, files);
     // Owners and bound secrets depend on the service: it is part of the key.
     const key = `${snapshot.prefix}|${service}|${owners.join(',')}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
     let cached = this.resolved.get(key);
@@ -143,16 +125,11 @@ export class ConfigResolver {
       else problems.push(parsed.problem);
     }
     if (problems.length > 0) return { ok: false, problems, sources };
-    const failed: Problem[] = [];
-    const opened: { path: string[]; clear: string }[] = [];
-    const decoded = sources.map((s) => ({
-      ...s,
-      config: this.decodeSecrets(s, service, failed, opened),
-    }));
-    if (failed.length > 0)
-      return { ok: false, problems: await this.placed(failed, sources), sources };
-    const config = mergeDocuments(decoded.map((s) => s.config));
-    return { ok: true, config, sources: decoded, owners, secrets: secretPaths(config, opened) };
+    const opened = await openSecrets(sources, service, this.options);
+    if (!opened.ok) return { ok: false, problems: opened.problems, sources };
+    const config = mergeDocuments(opened.sources.map((s) => s.config));
+    const secrets = secretPaths(config, opened.opened);
+    return { ok: true, config, sources: opened.sources, owners, secrets };
   }
 
   private async parse(file: string, blob: string): Promise<ParsedFile> {
@@ -167,97 +144,15 @@ export class ConfigResolver {
     }
     return parsed;
   }
-
-  /** Adds file and line to secret problems: "… (orders-prod.yml line 6)". */
-  private async placed(problems: Problem[], sources: Source[]): Promise<Problem[]> {
-    return Promise.all(
-      problems.map(async (problem) => {
-        const source = sources.find((s) => s.file === problem.file);
-        let line: number | undefined;
-        if (source) {
-          const text = (await this.options.readBlob(source.blob)).toString('utf8');
-          const keys = problem.path
-            .split('/')
-            .slice(1)
-            .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-          line = lineOf(text, keys);
-        }
-        const where = `${problem.file}${line === undefined ? '' : ` line ${line}`}`;
-        return {
-          ...problem,
-          ...(line === undefined ? {} : { line }),
-          message: `${problem.message} (${where})`,
-        };
-      }),
-    );
-  }
-
-  /** Replaces secret strings by their clear value; a failure becomes a problem. */
-  private decodeSecrets(
-    source: Source,
-    service: string,
-    problems: Problem[],
-    opened: { path: string[]; clear: string }[],
-  ): ConfigObject {
-    const secrets = this.options.secrets;
-    if (!secrets) return source.config;
-    let found = false;
-    const walk = (value: unknown, path: string[]): unknown => {
-      if (typeof value === 'string' && secrets.isSecret(value)) {
-        found = true;
-        try {
-          const clear = secrets.decode(value, { file: source.file, path: path.join('.'), service });
-          opened.push({ path, clear });
-          return clear;
-        } catch (e) {
-          const reason = (e as Error).message;
-          problems.push({
-            file: source.file,
-            path: `/${path.join('/')}`,
-            message: `\`${path.join('.')}\` could not be decrypted: ${reason}`,
-          });
-          return value;
-        }
-      }
-      if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
-      if (value && typeof value === 'object') {
-        return Object.fromEntries(
-          Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]),
-        );
-      }
-      return value;
-    };
-    const out = walk(source.config, []) as ConfigObject;
-    return found ? out : source.config;
-  }
 }
 
-/** The services owning a document's files, `service` first, each once (DESIGN §7). */
-function documentOwners(snapshot: Snapshot, service: string, files: [string, string][]): string[] {
-  const owners = new Set([service]);
-  for (const [name] of files) {
-    const base = splitFileName(name)?.base ?? name;
-    const owned = sourceOwner(base, service, snapshot.schemas);
-    if (owned.use && owned.owner !== undefined) owners.add(owned.owner);
-  }
-  return [...owners];
-}
-
-/** Paths of the merged config still holding a decrypted value (not overridden by a plain one). */
-function secretPaths(
-  config: ConfigObject,
-  opened: { path: string[]; clear: string }[],
-): string[][] {
-  return opened
-    .filter(({ path, clear }) => {
-      let cur: unknown = config;
-      for (const k of path) {
-        if (cur === null || typeof cur !== 'object') return false;
-        cur = (cur as Record<string, unknown>)[k];
-      }
-      return cur === clear;
-    })
-    .map(({ path }) => path);
+/** The services owning a document's files (DESIGN §7), from their base names. */
+function ownersOf(snapshot: Snapshot, service: string, files: [string, string][]): string[] {
+  return documentOwners(
+    service,
+    files.map(([name]) => splitFileName(name)?.base ?? name),
+    snapshot.schemas,
+  );
 }
 
 /**

@@ -51,3 +51,20 @@ export function sourceOwner(
   if (owner.length > service.length && owner.startsWith(`${service}-`)) return { use: false };
   return { use: true, owner };
 }
+
+/**
+ * The services owning a document of `service` merged from files with these base names:
+ * `service` first, then every other owner, each once. A reader must be allowed them all.
+ */
+export function documentOwners(
+  service: string,
+  bases: readonly string[],
+  withSchema: SchemaServices,
+): string[] {
+  const owners = new Set([service]);
+  for (const base of bases) {
+    const owned = sourceOwner(base, service, withSchema);
+    if (owned.use && owned.owner !== undefined) owners.add(owned.owner);
+  }
+  return [...owners];
+}
