@@ -149,6 +149,28 @@ describe('Access: who owns a file (DESIGN §7)', () => {
       });
     });
 
+    it('refuses the orders-admin token once a commit gives orders a file it reads', async () => {
+      const files: Record<string, string> = { ...FILES };
+      delete files['schemas/orders-admin.schema.json'];
+      delete files['schemas/orders.schema.json'];
+      const repo = await sb.repo(files);
+      const fresh = await sb.server(repo, {
+        tokensFile: await sb.tokenFile(POLICY),
+        encryptKey: TEST_KEY,
+      });
+      const read = async (path: string) =>
+        (await fetch(`${fresh.url}${path}`, { headers: bearer(ADMIN) })).status;
+      // No schema claims orders-admin.yml: it is orders-admin's own document.
+      for (let i = 0; i < 2; i++)
+        expect(await read('/v1/config/orders-admin/default')).to.equal(200);
+      await repo.commit({ 'schemas/orders.schema.json': '{"type": "object"}' }, 'orders schema');
+      await fresh.parts?.detector.refresh();
+      await fresh.parts?.publisher.settled();
+      for (const path of ['/v1/config/orders-admin/default', '/orders-admin/default']) {
+        for (let i = 0; i < 2; i++) expect(await read(path), path).to.equal(403);
+      }
+    });
+
     it('lets the orders token read orders/admin, with the password it owns', async () => {
       const res = await get('/v1/config/orders/admin', ORDERS);
       expect(res.status).to.equal(200);

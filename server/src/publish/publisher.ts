@@ -359,7 +359,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       commit,
     });
     if (previous && previous.etag === doc.etag) {
-      record.published = withVersion(previous, commit);
+      // Same content; new owners (a schema claimed a file) must still reach every reader check.
+      const sameOwners = previous.owners.join() === doc.owners.join();
+      record.published = sameOwners ? withVersion(previous, commit) : doc;
       return;
     }
     record.published = doc;
