@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { HotconfServer } from '../../server/src/create-server.js';
 import { decryptValue, encryptValue } from '../../server/src/secrets/cipher-value.js';
+import { runHotconf } from '../helpers/cli.js';
 import type { GitFixture } from '../helpers/git-fixture.js';
 import { bearer, Sandbox, TEST_KEY, TOKENS, waitFor } from './access-helpers.js';
 import { cli, KEY, PLAIN } from './secrets-helpers.js';
@@ -137,5 +138,18 @@ describe('Secrets bound to a service (DESIGN §7)', () => {
       2,
       'hotconf encrypt: --service "../x" is not a valid service name\n',
     ]);
+  });
+
+  it('is refused the same way by hotconf validate, offline', async () => {
+    await repo.write({ 'orders-prod.yml': `db:\n  password: '${billingValue}'\n` });
+    const result = await runHotconf(['validate', repo.dir], {
+      env: { HOTCONF_ENCRYPT_KEY: TEST_KEY },
+    });
+    expect(result).to.deep.equal({
+      code: 1,
+      stdout:
+        "orders [prod]: `db.password` could not be decrypted: the {cipher} value is encrypted for service billing and decrypts only in billing's documents, not in orders's (orders-prod.yml line 2)\n",
+      stderr: '2 of 3 documents valid in the working tree; no schema for billing, orders\n',
+    });
   });
 });
