@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { HotconfServer } from '../../server/src/create-server.js';
+import type { GitFixture } from '../helpers/git-fixture.js';
 import { encryptValue } from '../../server/src/secrets/cipher-value.js';
 import { bearer, Sandbox, TEST_KEY, type TokenLine } from './access-helpers.js';
 import { KEY, PLAIN } from './secrets-helpers.js';
@@ -109,12 +110,13 @@ describe('Access: who owns a file (DESIGN §7)', () => {
   });
 
   describe('when only orders has a schema', () => {
+    let repo: GitFixture;
     // orders-admin.yml is then profile `admin` of orders: a reader of orders-admin's document
     // (which Spring builds from orders-admin.yml) must be allowed orders too.
     beforeEach(async () => {
       const files: Record<string, string> = { ...FILES };
       delete files['schemas/orders-admin.schema.json'];
-      const repo = await sb.repo(files);
+      repo = await sb.repo(files);
       server = await sb.server(repo, {
         tokensFile: await sb.tokenFile(POLICY),
         encryptKey: TEST_KEY,
@@ -168,6 +170,20 @@ describe('Access: who owns a file (DESIGN §7)', () => {
       await fresh.parts?.publisher.settled();
       for (const path of ['/v1/config/orders-admin/default', '/orders-admin/default']) {
         for (let i = 0; i < 2; i++) expect(await read(path), path).to.equal(403);
+      }
+    });
+
+    it('refuses history and diff of that document even at a commit where it is invalid', async () => {
+      await repo.commit({ 'orders-admin.yml': 'admin: [\n' }, 'broken');
+      await server.parts?.detector.refresh();
+      const good = await repo.git('rev-parse', 'HEAD~1');
+      const paths = [
+        '/v1/history/orders-admin/default',
+        `/v1/diff/orders-admin/default?from=${good}&to=main`,
+      ];
+      for (const path of paths) {
+        const res = await get(path, ADMIN);
+        expect([path, res.status]).to.deep.equal([path, 403]);
       }
     });
 

@@ -56,7 +56,8 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     const head = await repository.headOf(label);
     const at = await revisionAt(deps, head, service, profiles);
     if (at.kind === 'absent') throw serviceNotFound(service, label);
-    if (at.kind === 'valid') requireReadDocument(principal, at.owners);
+    // Valid or not: history names keys of every file the document reads (DESIGN §7).
+    requireReadDocument(principal, at.owners);
     const commits = await historyOf(deps, head, service, profiles, limit);
     sendJson(ctx, { service, profiles, label, commits });
   };
@@ -74,7 +75,7 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     if (before.kind === 'absent' && after.kind === 'absent')
       throw serviceNotFound(service, `${from} or ${to}`);
     for (const side of [before, after])
-      if (side.kind === 'valid') requireReadDocument(principal, side.owners);
+      if (side.kind !== 'absent') requireReadDocument(principal, side.owners);
     const a = usable(before, service, profiles, from);
     const b = usable(after, service, profiles, to);
     const encrypted = new Set([

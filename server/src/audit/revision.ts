@@ -20,7 +20,7 @@ export interface AuditDeps {
 /** A document as it would have been published at one commit. */
 export type Revision =
   | { kind: 'absent'; commit: CommitInfo }
-  | { kind: 'invalid'; commit: CommitInfo; problems: Problem[] }
+  | { kind: 'invalid'; commit: CommitInfo; problems: Problem[]; owners: string[] }
   | {
       kind: 'valid';
       commit: CommitInfo;
@@ -45,7 +45,10 @@ export async function revisionAt(
   const commit = snapshot.commit;
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
   const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
-  if (!judged.ok) return { kind: 'invalid', commit, problems: judged.problems };
+  if (!judged.ok) {
+    const owners = deps.resolver.owners(snapshot, service, profiles);
+    return { kind: 'invalid', commit, problems: judged.problems, owners };
+  }
   return {
     kind: 'valid',
     commit,

@@ -85,6 +85,11 @@ export class ConfigResolver {
     return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}`;
   }
 
+  /** The services owning the document's files (DESIGN §7), valid or not. */
+  owners(snapshot: Snapshot, service: string, profiles: readonly string[]): string[] {
+    return ownersOf(snapshot, service, this.applicableFiles(snapshot, service, profiles));
+  }
+
   /** True when the service has a file or a schema of its own at the snapshot. */
   isKnown(snapshot: Snapshot, service: string): boolean {
     return (
