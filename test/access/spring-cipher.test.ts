@@ -211,6 +211,14 @@ describe("Spring's {cipher} formats (DESIGN §2a)", () => {
       );
     });
 
+    it('answers the /{name}/{profiles} forms and GET /encrypt/status as Spring does', async () => {
+      const admin = { ...bearer(TOKENS.ops), 'Content-Type': 'text/plain' };
+      const cipher = await (await post('/encrypt/foo/default', 'per app', admin)).text();
+      expect(await (await post('/decrypt/foo/default', cipher, admin)).text()).to.equal('per app');
+      const status = await fetch(`${server.url}/encrypt/status`, { headers: bearer(TOKENS.ops) });
+      expect([status.status, await status.json()]).to.deep.equal([200, { status: 'OK' }]);
+    });
+
     it("answers Spring's 400 INVALID, and 401/403 before reading anything", async () => {
       const admin = { ...bearer(TOKENS.ops), 'Content-Type': 'text/plain' };
       const bad = await post('/decrypt', 'abcdef0123', admin);

@@ -55,7 +55,14 @@ export function springEncryptRoutes(options: { box: SecretBox; access: Access })
   const { box, access } = options;
   const router = new Router();
 
-  router.post('/encrypt', async (ctx) => {
+  // Spring's status probe: 200 `{"status":"OK"}` with a key, its NO_KEY answer without.
+  router.get('/encrypt/status', (ctx) => {
+    requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
+    if (!box.spring && !box.encrypt) return answer(ctx, 404, NO_KEY);
+    answer(ctx, 200, { status: 'OK' });
+  });
+
+  router.post(['/encrypt', '/encrypt/:name/:profiles'], async (ctx) => {
     requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
     const input = bodyText(ctx, (await readBody(ctx, MAX_ENCRYPT_BODY)).toString('utf8'), false);
     const prefix = PREFIXES.exec(input)?.[0] ?? '';
@@ -71,7 +78,9 @@ export function springEncryptRoutes(options: { box: SecretBox; access: Access })
     answer(ctx, 200, native(text).slice('{cipher}'.length));
   });
 
-  router.post('/decrypt', async (ctx) => {
+  // `/{name}/{profiles}` forms choose a key per application in Spring; hotconf has one
+  // key set, so they answer as the plain forms do.
+  router.post(['/decrypt', '/decrypt/:name/:profiles'], async (ctx) => {
     requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
     if (!box.spring && !box.encrypt && !box.hasSpringKeys) return answer(ctx, 404, NO_KEY);
     const input = bodyText(ctx, (await readBody(ctx, MAX_ENCRYPT_BODY)).toString('utf8'), true);
