@@ -75,7 +75,7 @@ describe('schema gate and decrypted secrets (DESIGN §7: not an oracle)', () => 
     expect(served.config).to.deep.equal({ db: { password: SECRET } });
   });
 
-  it('shows a conditional (if/then) the same constant placeholder for every secret', async () => {
+  it('shows a conditional (if/then) the same placeholder for every secret', async () => {
     for (const guess of ['^S', '^a']) {
       const commit = await repo.commit(
         {
@@ -94,6 +94,25 @@ describe('schema gate and decrypted secrets (DESIGN §7: not an oracle)', () => 
       expect(doc.rejection, guess).to.equal(undefined);
       expect(doc.version).to.equal(commit);
     }
+  });
+
+  it('gives each secret its own placeholder: uniqueItems over a list of secrets passes', async () => {
+    const key = parseKey(KEY);
+    const commit = await repo.commit(
+      {
+        'billing.yml': `keys:\n  - '${encryptValue(key, 'one')}'\n  - '${encryptValue(key, 'two')}'\n`,
+        'schemas/billing.schema.json': JSON.stringify({
+          type: 'object',
+          properties: { keys: { type: 'array', uniqueItems: true, items: { type: 'string' } } },
+        }),
+      },
+      'two keys',
+    );
+    await settle(server);
+    const doc = await state();
+    expect([doc.rejection, doc.version]).to.deep.equal([undefined, commit]);
+    const served = (await request(`${server.url}/v1/config/billing/default`)).json;
+    expect(served.config).to.deep.equal({ keys: ['one', 'two'] });
   });
 
   it('still checks the type of a secret, without the secret in the message', async () => {

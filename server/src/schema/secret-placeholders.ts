@@ -2,12 +2,15 @@ import type { ConfigObject } from '@hotconf/client';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 
 /**
- * What the schema sees instead of a decrypted secret: a constant, so the verdict is the
- * same whatever the secret is. Were the gate to look at the real value, a committer
- * without the key could add `"pattern": "^a"` and read the answer off the rejection
- * counter, one character at a time (issue 13, item 3).
+ * What the schema sees instead of the n-th decrypted secret: a string that depends only
+ * on its position, so the verdict is the same whatever the secret is. Were the gate to
+ * look at the real value, a committer without the key could add `"pattern": "^a"` and
+ * read the answer off the rejection counter, one character at a time (issue 13, item 3).
+ * Distinct per position, so `uniqueItems` over a list of secrets still passes.
  */
-export const SECRET_PLACEHOLDER = '{secret}';
+export function secretPlaceholder(n: number): string {
+  return `{secret#${n + 1}}`;
+}
 
 /** Keywords that look inside a string: never applied to a secret (DESIGN §7). */
 const CONTENT_KEYWORDS = new Set([
@@ -50,7 +53,7 @@ function setAt(root: ConfigObject, path: readonly string[], value: unknown): unk
  * Copies `config` and replaces each value at `secrets` (paths of decrypted values) by
  * the placeholder. Type checks still apply (a secret is a string); content keywords at a
  * secret's own path are ignored; keywords elsewhere that look at it (`if`, `oneOf`) see
- * only the constant placeholder, so they cannot tell one secret from another either.
+ * only the placeholder, so they cannot tell one secret from another either.
  */
 export function withoutSecrets(
   config: ConfigObject,
@@ -58,7 +61,7 @@ export function withoutSecrets(
 ): MaskedDocument {
   const copy = structuredClone(config);
   if (secrets.length === 0) return { copy, ignores: () => false, restore: () => copy };
-  const clear = secrets.map((path) => setAt(copy, path, SECRET_PLACEHOLDER));
+  const clear = secrets.map((path, n) => setAt(copy, path, secretPlaceholder(n)));
   const pointers = new Set(secrets.map(pointerOf));
   return {
     copy,
