@@ -14,6 +14,12 @@ COPY package.json package-lock.json ./
 COPY client-sdk/package.json client-sdk/
 # --ignore-scripts: the root `prepare` script builds, and the sources are not copied yet.
 RUN npm ci --ignore-scripts
+# re2 (schema patterns in linear time) is a native addon: fetch its prebuilt binary, or
+# compile it with the toolchain installed here; the runtime stage copies the result.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/* \
+ && npm rebuild re2
 COPY tsconfig.json tsconfig.base.json ./
 COPY client-sdk/tsconfig.json client-sdk/
 COPY client-sdk/src client-sdk/src
@@ -43,6 +49,7 @@ RUN npm ci --omit=dev --ignore-scripts \
  && npm cache clean --force
 COPY --from=build /app/dist dist
 COPY --from=build /app/client-sdk/dist client-sdk/dist
+COPY --from=build /app/node_modules/re2/build/Release/re2.node node_modules/re2/build/Release/re2.node
 COPY schemas schemas
 # The bundled example repository, served when HOTCONF_REPO is not set; hotconf makes it a
 # git repository on first start, so the service user owns it.

@@ -25,6 +25,7 @@ import { Publisher } from './publish/publisher.js';
 import { SchemaGate } from './schema/schema-gate.js';
 import { encryptRoutes } from './secrets/encrypt-routes.js';
 import { createSecretBox } from './secrets/secret-box.js';
+import { springEncryptRoutes } from './secrets/spring-encrypt-routes.js';
 import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { createSpringBus } from './spring-bus/spring-bus.js';
 import { WatchHub } from './watch/watch-hub.js';
@@ -97,8 +98,14 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       const repository = await Repository.open({ ...settings, files: SNAPSHOT_FILES, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
-      const secrets = createSecretBox(settings.encryptKey);
-      const resolver = new ConfigResolver({ readBlob, decodeSecret: secrets.decode });
+      const secrets = createSecretBox({
+        encryptKey: settings.encryptKey,
+        springEncryptKey: settings.springEncryptKey,
+        springEncryptSalt: settings.springEncryptSalt,
+        springRsaSalt: settings.springRsaSalt,
+        springKeysDir: settings.springKeysDir,
+      });
+      const resolver = new ConfigResolver({ readBlob, secrets });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });
       const metrics = createMetrics({ replicaId: settings.replicaId });
@@ -191,6 +198,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         detector,
         access,
         metrics,
+        metricsToken: settings.metricsToken,
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
         onRefresh: () => bus.announceChange([]),
@@ -198,6 +206,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         extraRoutes: [
           webhookRoutes({ secret: settings.webhookSecret, logger, onPush: heardOfChange }),
           encryptRoutes({ box: secrets, access }),
+          springEncryptRoutes({ box: secrets, access }),
           auditRoutes({ publisher, repository, resolver, gate, access }),
           metrics.routes,
           actuatorRoutes({ springBus, access }),

@@ -49,6 +49,16 @@ export interface Settings {
   springBusUrl: string | undefined;
   /** How long an offline instance stays in the fleet view (`30m`, `24h`, `7d`, or seconds). Default `24h`. */
   fleetRetention: string;
+  /** Bearer token `/metrics` requires; none means `/metrics` is open. */
+  metricsToken: string | undefined;
+  /** Spring's `encrypt.key` (a password, or a PEM RSA private key). */
+  springEncryptKey: string | undefined;
+  /** Spring's `encrypt.salt` (hex). Default `deadbeef`. */
+  springEncryptSalt: string;
+  /** Spring's `encrypt.rsa.salt`. Default `deadbeef`. */
+  springRsaSalt: string;
+  /** Folder of PEM private keys `{alias}.pem` for `{cipher}{key:alias}` values. */
+  springKeysDir: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -72,6 +82,11 @@ export const DEFAULT_SETTINGS: Settings = {
   maxDocumentBytes: 10 * 1024 * 1024,
   springBusUrl: undefined,
   fleetRetention: '24h',
+  metricsToken: undefined,
+  springEncryptKey: undefined,
+  springEncryptSalt: 'deadbeef',
+  springRsaSalt: 'deadbeef',
+  springKeysDir: undefined,
 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'bytes';
@@ -102,6 +117,19 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   },
   springBusUrl: { env: 'HOTCONF_SPRING_BUS_URL', flag: 'spring-bus-url', kind: 'string' },
   fleetRetention: { env: 'HOTCONF_FLEET_RETENTION', flag: 'fleet-retention', kind: 'string' },
+  metricsToken: { env: 'HOTCONF_METRICS_TOKEN', flag: 'metrics-token', kind: 'string' },
+  springEncryptKey: {
+    env: 'HOTCONF_SPRING_ENCRYPT_KEY',
+    flag: 'spring-encrypt-key',
+    kind: 'string',
+  },
+  springEncryptSalt: {
+    env: 'HOTCONF_SPRING_ENCRYPT_SALT',
+    flag: 'spring-encrypt-salt',
+    kind: 'string',
+  },
+  springRsaSalt: { env: 'HOTCONF_SPRING_RSA_SALT', flag: 'spring-rsa-salt', kind: 'string' },
+  springKeysDir: { env: 'HOTCONF_SPRING_KEYS_DIR', flag: 'spring-keys-dir', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */

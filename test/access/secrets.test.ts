@@ -55,7 +55,7 @@ describe('Secrets served through the server', () => {
         { headers: { ...admin, 'Content-Type': 'application/json' }, body: '{"value": 5}' },
         400,
         'HC_BAD_REQUEST',
-        'the body must be {"value": "<string to encrypt>"}',
+        'the body must be {"value": "<string to encrypt>", "service": "<optional service to bind it to>"}',
       ],
       [
         {
@@ -64,7 +64,7 @@ describe('Secrets served through the server', () => {
         },
         400,
         'HC_BAD_REQUEST',
-        'the body must be {"value": "<string to encrypt>"}',
+        'the body must be {"value": "<string to encrypt>", "service": "<optional service to bind it to>"}',
       ],
       [
         { headers: { ...admin, 'Content-Type': 'application/json' }, body: '{"value": ' },
@@ -192,8 +192,9 @@ describe('Secrets served through the server', () => {
         {
           file: 'orders.yml',
           path: '/db/password',
+          line: 2,
           message:
-            '`db.password` could not be decrypted: the {cipher} value was altered or encrypted under another key (orders.yml)',
+            '`db.password` could not be decrypted: the {cipher} value was altered or encrypted under another key (orders.yml line 2)',
         },
       ],
     });
@@ -246,7 +247,7 @@ describe('Secrets served through the server', () => {
       return messages.length > 0;
     }, 'the keyless rejection');
     expect(messages).to.deep.equal([
-      '`db.password` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (orders.yml)',
+      '`db.password` could not be decrypted: the {cipher} value is encrypted but the server has no HOTCONF_ENCRYPT_KEY or HOTCONF_SPRING_ENCRYPT_KEY (orders.yml line 2)',
     ]);
   });
 });

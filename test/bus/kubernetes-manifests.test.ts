@@ -135,7 +135,7 @@ describe('deploy/kubernetes', () => {
       ['ops', true],
       ['orders-service', false],
     ]);
-    expect(() => createSecretBox(secret['encrypt-key'])).not.to.throw();
+    expect(() => createSecretBox({ encryptKey: secret['encrypt-key'] })).not.to.throw();
     // Every value is a placeholder that says so.
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     expect(parseTokenFile(secret['tokens.yml'] ?? '').map((t) => t.sha256)).to.deep.equal([

@@ -39,10 +39,14 @@ describe('Dockerfile', () => {
       ['node:20-slim', undefined],
     ]);
     const build = stages[0] as Stage;
-    expect(all(build, 'RUN').map((r) => r.args)).to.deep.equal([
+    const runs = all(build, 'RUN').map((r) => r.args);
+    expect([runs[0], runs[2], runs.length]).to.deep.equal([
       'npm ci --ignore-scripts',
       'npm run build',
+      3,
     ]);
+    // The re2 native addon is built here (toolchain only in this stage) and copied over.
+    expect(runs[1]).to.include('npm rebuild re2');
   });
 
   it('installs git, certificates and ssh, production dependencies only, and copies the build', () => {
@@ -55,6 +59,7 @@ describe('Dockerfile', () => {
     expect(copies).to.include.members([
       '--from=build /app/dist dist',
       '--from=build /app/client-sdk/dist client-sdk/dist',
+      '--from=build /app/node_modules/re2/build/Release/re2.node node_modules/re2/build/Release/re2.node',
       'schemas schemas',
     ]);
   });

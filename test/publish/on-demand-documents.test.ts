@@ -22,6 +22,7 @@ function record(name: string, bytes: number, shared = false): DocumentRecord {
     version: COMMIT.id,
     config: { v: 'x'.repeat(bytes) },
     sources: [],
+    owners: ['svc'],
     validated: true,
     commit: COMMIT,
   });

@@ -5,7 +5,7 @@ import { newConnection, type Subscription } from '../../server/src/watch/connect
 import { SubscriptionTable } from '../../server/src/watch/subscription-table.js';
 
 describe('SubscriptionTable', () => {
-  const principal = { name: 't', admin: false, canRead: () => true };
+  const principal = { name: 't', admin: false, canRead: () => true, canReadDocument: () => true };
   const pins: string[] = [];
   const table = () =>
     new SubscriptionTable({

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
-import type { Access } from '../http/access.js';
-import { OPEN_ACCESS } from '../http/access.js';
+import type { Access } from './access.js';
+import { OPEN_ACCESS } from './access.js';
 import type { Logger } from '../logger.js';
 import { parseTokenFile, TokenFileError } from './token-file.js';
 import { TokenStore } from './token-store.js';

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Access, Principal } from '../http/access.js';
+import { makePrincipal, type Access, type Principal } from './access.js';
 import { presentedToken } from './authorization-header.js';
 import { compileServiceGlobs } from './service-glob.js';
 import type { TokenEntry } from './token-file.js';
@@ -36,11 +36,11 @@ export class TokenStore implements Access {
   replace(entries: readonly TokenEntry[]): void {
     this.grants = entries.map((entry) => {
       const matches = compileServiceGlobs(entry.services);
-      const principal: Principal = Object.freeze({
-        name: entry.name,
-        admin: entry.admin,
-        canRead: entry.admin ? () => true : (service: string) => matches(service),
-      });
+      const principal = makePrincipal(
+        entry.name,
+        entry.admin,
+        entry.admin ? () => true : (service: string) => matches(service),
+      );
       return { hash: Buffer.from(entry.sha256, 'hex'), principal };
     });
   }

@@ -4,7 +4,13 @@ import type { ConfigResolver } from '../config/config-resolver.js';
 import { checkLabel, checkService, parseProfiles } from '../config/names.js';
 import { HotconfError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Repository } from '../git/repository.js';
-import { requirePrincipal, requireRead, type Access } from '../http/access.js';
+import {
+  requirePrincipal,
+  requireRead,
+  requireReadDocument,
+  type Access,
+  type Principal,
+} from '../access/access.js';
 import { queryLabel } from '../http/native-routes.js';
 import { sendJson } from '../http/send.js';
 import type { Publisher } from '../publish/publisher.js';
@@ -36,19 +42,22 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
   const router = new Router();
 
   const target = (ctx: Context) => {
+    const principal: Principal = requirePrincipal(access, ctx.get('Authorization'));
     const service = checkService(ctx.params.service ?? '');
     const profiles = parseProfiles(ctx.params.profiles);
-    requireRead(requirePrincipal(access, ctx.get('Authorization')), service);
-    return { service, profiles };
+    requireRead(principal, service);
+    return { service, profiles, principal };
   };
 
   const history = async (ctx: Context) => {
-    const { service, profiles } = target(ctx);
+    const { service, profiles, principal } = target(ctx);
     const limit = queryLimit(ctx);
     const label = queryLabel(ctx) ?? repository.defaultLabel;
     const head = await repository.headOf(label);
     const at = await revisionAt(deps, head, service, profiles);
     if (at.kind === 'absent') throw serviceNotFound(service, label);
+    // Valid or not: history names keys of every file the document reads (DESIGN §7).
+    requireReadDocument(principal, at.owners);
     const commits = await historyOf(deps, head, service, profiles, limit);
     sendJson(ctx, { service, profiles, label, commits });
   };
@@ -56,7 +65,7 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
   router.get('/v1/history/:service', history);
 
   const diff = async (ctx: Context) => {
-    const { service, profiles } = target(ctx);
+    const { service, profiles, principal } = target(ctx);
     const from = requiredLabel(ctx, 'from');
     const to = requiredLabel(ctx, 'to');
     const [before, after] = await Promise.all([
@@ -65,6 +74,8 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     ]);
     if (before.kind === 'absent' && after.kind === 'absent')
       throw serviceNotFound(service, `${from} or ${to}`);
+    for (const side of [before, after])
+      if (side.kind !== 'absent') requireReadDocument(principal, side.owners);
     const a = usable(before, service, profiles, from);
     const b = usable(after, service, profiles, to);
     const encrypted = new Set([

@@ -20,8 +20,15 @@ export interface AuditDeps {
 /** A document as it would have been published at one commit. */
 export type Revision =
   | { kind: 'absent'; commit: CommitInfo }
-  | { kind: 'invalid'; commit: CommitInfo; problems: Problem[] }
-  | { kind: 'valid'; commit: CommitInfo; config: ConfigObject; sources: Source[] };
+  | { kind: 'invalid'; commit: CommitInfo; problems: Problem[]; owners: string[] }
+  | {
+      kind: 'valid';
+      commit: CommitInfo;
+      config: ConfigObject;
+      sources: Source[];
+      /** Services owning its sources (DESIGN §7). */
+      owners: string[];
+    };
 
 /**
  * Resolves and validates (service, profiles) at a commit exactly as the publisher would:
@@ -38,8 +45,17 @@ export async function revisionAt(
   const commit = snapshot.commit;
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
   const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
-  if (!judged.ok) return { kind: 'invalid', commit, problems: judged.problems };
-  return { kind: 'valid', commit, config: judged.config, sources: judged.sources };
+  if (!judged.ok) {
+    const owners = deps.resolver.owners(snapshot, service, profiles);
+    return { kind: 'invalid', commit, problems: judged.problems, owners };
+  }
+  return {
+    kind: 'valid',
+    commit,
+    config: judged.config,
+    sources: judged.sources,
+    owners: judged.owners,
+  };
 }
 
 /**

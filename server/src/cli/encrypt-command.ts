@@ -1,3 +1,4 @@
+import { NAME_PATTERN, RESERVED_NAMES } from '@hotconf/client';
 import { parseArgs } from 'node:util';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { UsageError, type Command } from './run-cli.js';
@@ -26,13 +27,14 @@ async function readStdin(): Promise<string> {
 
 /**
  * `hotconf encrypt [value]`: prints `{cipher}…` for the value (argument, or stdin — which
- * keeps it out of shell history) under `HOTCONF_ENCRYPT_KEY`. Exit 2 without a key or
+ * keeps it out of shell history) under `HOTCONF_ENCRYPT_KEY`; `--service orders` binds it to
+ * that service (it then decrypts only in orders's documents, DESIGN §7). Exit 2 without a key or
  * with a key that is not base64 of 32 bytes.
  */
 export const encryptCommand: Command = async (argv) => {
-  const { positionals } = parseArgs({
+  const { positionals, values } = parseArgs({
     args: argv,
-    options: {},
+    options: { service: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -43,8 +45,16 @@ export const encryptCommand: Command = async (argv) => {
     throw new UsageError(
       'HOTCONF_ENCRYPT_KEY is not set (base64 of 32 bytes: openssl rand -base64 32)',
     );
-  const encrypt = createSecretBox(key).encrypt as (plain: string) => string;
+  const service = values.service;
+  if (service !== undefined && (!NAME_PATTERN.test(service) || RESERVED_NAMES.has(service)))
+    throw new UsageError(
+      `--service ${JSON.stringify(service.slice(0, 64))} is not a valid service name`,
+    );
+  const encrypt = createSecretBox({ encryptKey: key }).encrypt as (
+    plain: string,
+    service?: string,
+  ) => string;
   const value = positionals[0] ?? (await readStdin());
-  process.stdout.write(`${encrypt(value)}\n`);
+  process.stdout.write(`${encrypt(value, service)}\n`);
   return 0;
 };

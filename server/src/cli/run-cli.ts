@@ -10,6 +10,7 @@ commands:
   get <service> <profiles>    print a document   [--label L] [--format json|yaml|properties|env]
   watch <service> <profiles>  print each change as it arrives   [--server URL]
   encrypt [value]             encrypt a value with HOTCONF_ENCRYPT_KEY (value or stdin)
+                              [--service S]: it then decrypts only in S's documents
   types [--out dir]           generate TypeScript interfaces from the schemas
   history <service> <profiles> [--limit N]
   diff <service> <profiles> --from REV --to REV

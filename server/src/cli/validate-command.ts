@@ -38,8 +38,17 @@ export const validateCommand: Command = async (argv) => {
   const requireSchema =
     values['require-schema'] ?? /^(true|1|yes)$/i.test(process.env.HOTCONF_REQUIRE_SCHEMA ?? '');
   // Without a key, ciphertext is checked as the opaque string it is in git.
-  const box = createSecretBox(process.env.HOTCONF_ENCRYPT_KEY || undefined);
-  const decodeSecret = box.decode ?? ((value: string) => `{cipher}${value}`);
+  const env = process.env;
+  const box = createSecretBox({
+    encryptKey: env.HOTCONF_ENCRYPT_KEY || undefined,
+    springEncryptKey: env.HOTCONF_SPRING_ENCRYPT_KEY || undefined,
+    springEncryptSalt: env.HOTCONF_SPRING_ENCRYPT_SALT || undefined,
+    springRsaSalt: env.HOTCONF_SPRING_RSA_SALT || undefined,
+    springKeysDir: env.HOTCONF_SPRING_KEYS_DIR || undefined,
+  });
+  const keyless = !env.HOTCONF_ENCRYPT_KEY && !env.HOTCONF_SPRING_ENCRYPT_KEY && !box.hasSpringKeys;
+  // Without any key, ciphertext is checked as the opaque string it is in git.
+  const secrets = keyless ? undefined : box;
 
   let checks: DocumentCheck[];
   let where: string;
@@ -59,7 +68,7 @@ export const validateCommand: Command = async (argv) => {
       const snapshot = await repository.snapshot(commit);
       checks = await checkSnapshot(
         snapshot,
-        new ConfigResolver({ readBlob, decodeSecret }),
+        new ConfigResolver({ readBlob, secrets }),
         new SchemaGate({ readBlob, requireSchema }),
       );
       where = `${ref} (${commit.slice(0, 12)})`;
@@ -70,7 +79,7 @@ export const validateCommand: Command = async (argv) => {
     const { snapshot, readBlob } = await workingTreeSnapshot(dir);
     checks = await checkSnapshot(
       snapshot,
-      new ConfigResolver({ readBlob, decodeSecret }),
+      new ConfigResolver({ readBlob, secrets }),
       new SchemaGate({ readBlob, requireSchema }),
     );
     where = 'the working tree';

@@ -1,8 +1,9 @@
 import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
-import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
 import { mergeDocuments } from './merge.js';
+import { openSecrets, secretPaths, type SecretDecoder } from './decode-secrets.js';
+import { documentOwners, sourceOwner } from './file-owner.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
 import { parseConfigFile, type ParsedFile } from './parse-file.js';
 
@@ -16,17 +17,24 @@ export interface Source {
 
 /** A merged document at a commit, or why it could not be merged. */
 export type Resolution =
-  | { ok: true; config: ConfigObject; sources: Source[] }
+  | {
+      ok: true;
+      config: ConfigObject;
+      sources: Source[];
+      /** Services owning its sources, its own first (DESIGN §7): a reader must read all. */
+      owners: string[];
+      /** Paths (segments) in `config` whose value is a decrypted secret. */
+      secrets: string[][];
+    }
   | { ok: false; problems: Problem[]; sources: Source[] };
 
-/** Turns a secret string into its clear value, or throws a message safe to show. */
-export type SecretDecoder = (value: string, file: string, path: string) => string;
+export type { SecretDecoder, SecretSite } from './decode-secrets.js';
 
 export interface ConfigResolverOptions {
   /** Reads a blob's bytes. */
   readBlob(oid: string): Promise<Buffer>;
-  /** Decrypts `{cipher}` values; without it they are rejected. */
-  decodeSecret?: SecretDecoder | undefined;
+  /** Decrypts secret values; without it they are served as written. */
+  secrets?: SecretDecoder | undefined;
   /** Parsed files kept by blob id. Default 20 000. */
   maxParsedFiles?: number;
 }
@@ -53,6 +61,7 @@ export class ConfigResolver {
   ): [string, string][] {
     const out: [string, string][] = [];
     for (const base of candidateBases(service, profiles)) {
+      if (!sourceOwner(base, service, snapshot.schemas).use) continue;
       for (const ext of EXTENSIONS) {
         const blob = snapshot.files.get(base + ext);
         if (blob) {
@@ -69,8 +78,16 @@ export class ConfigResolver {
    * what the publisher compares to skip untouched documents.
    */
   fingerprint(snapshot: Snapshot, service: string, profiles: readonly string[]): string {
-    const files = this.applicableFiles(snapshot, service, profiles).map(([f, b]) => `${f}:${b}`);
-    return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}`;
+    const applicable = this.applicableFiles(snapshot, service, profiles);
+    const files = applicable.map(([f, b]) => `${f}:${b}`);
+    // Owners are part of it: a schema appearing for `orders` makes it an owner of `orders-x`.
+    const owners = ownersOf(snapshot, service, applicable).join(',');
+    return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}`;
+  }
+
+  /** The services owning the document's files (DESIGN §7), valid or not. */
+  owners(snapshot: Snapshot, service: string, profiles: readonly string[]): string[] {
+    return ownersOf(snapshot, service, this.applicableFiles(snapshot, service, profiles));
   }
 
   /** True when the service has a file or a schema of its own at the snapshot. */
@@ -83,10 +100,12 @@ export class ConfigResolver {
   /** Merges the document. Never throws for bad content: problems come back as values. */
   resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
     const files = this.applicableFiles(snapshot, service, profiles);
-    const key = `${snapshot.prefix}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
+    const owners = ownersOf(snapshot, service, files);
+    // Owners and bound secrets depend on the service: it is part of the key.
+    const key = `${snapshot.prefix}|${service}|${owners.join(',')}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
-      const merging = this.merge(snapshot.prefix, files);
+      const merging = this.merge(snapshot.prefix, files, service, owners);
       // An unreadable object is not a verdict: the next read tries again.
       merging.catch(() => this.resolved.get(key) === merging && this.resolved.delete(key));
       cached = merging;
@@ -99,7 +118,12 @@ export class ConfigResolver {
     return cached;
   }
 
-  private async merge(prefix: string, files: [string, string][]): Promise<Resolution> {
+  private async merge(
+    prefix: string,
+    files: [string, string][],
+    service: string,
+    owners: string[],
+  ): Promise<Resolution> {
     const sources: Source[] = [];
     const problems: Problem[] = [];
     for (const [name, blob] of files) {
@@ -109,10 +133,11 @@ export class ConfigResolver {
       else problems.push(parsed.problem);
     }
     if (problems.length > 0) return { ok: false, problems, sources };
-    const secrets: Problem[] = [];
-    const decoded = sources.map((s) => ({ ...s, config: this.decodeSecrets(s, secrets) }));
-    if (secrets.length > 0) return { ok: false, problems: secrets, sources };
-    return { ok: true, config: mergeDocuments(decoded.map((s) => s.config)), sources: decoded };
+    const opened = await openSecrets(sources, service, this.options);
+    if (!opened.ok) return { ok: false, problems: opened.problems, sources };
+    const config = mergeDocuments(opened.sources.map((s) => s.config));
+    const secrets = secretPaths(config, opened.opened);
+    return { ok: true, config, sources: opened.sources, owners, secrets };
   }
 
   private async parse(file: string, blob: string): Promise<ParsedFile> {
@@ -127,41 +152,15 @@ export class ConfigResolver {
     }
     return parsed;
   }
+}
 
-  /** Replaces `{cipher}` strings by their clear value; a failure becomes a problem. */
-  private decodeSecrets(source: Source, problems: Problem[]): ConfigObject {
-    const decode = this.options.decodeSecret;
-    let found = false;
-    const walk = (value: unknown, path: string[]): unknown => {
-      if (typeof value === 'string' && value.startsWith(CIPHER_PREFIX)) {
-        found = true;
-        const pointer = `/${path.join('/')}`;
-        if (!decode) {
-          problems.push({
-            file: source.file,
-            path: pointer,
-            message: `\`${path.join('.')}\` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (${source.file})`,
-          });
-          return value;
-        }
-        try {
-          return decode(value.slice(CIPHER_PREFIX.length), source.file, path.join('.'));
-        } catch (e) {
-          problems.push({ file: source.file, path: pointer, message: (e as Error).message });
-          return value;
-        }
-      }
-      if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
-      if (value && typeof value === 'object') {
-        return Object.fromEntries(
-          Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]),
-        );
-      }
-      return value;
-    };
-    const out = walk(source.config, []) as ConfigObject;
-    return found ? out : source.config;
-  }
+/** The services owning a document's files (DESIGN §7), from their base names. */
+function ownersOf(snapshot: Snapshot, service: string, files: [string, string][]): string[] {
+  return documentOwners(
+    service,
+    files.map(([name]) => splitFileName(name)?.base ?? name),
+    snapshot.schemas,
+  );
 }
 
 /**
@@ -197,6 +196,8 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
   for (const service of services) out.set(service, new Set(shared));
   // Each profile file names its service by its longest known prefix.
   for (const base of bases) {
+    // A schema makes it a service of its own, never a profile of a shorter one (DESIGN §7).
+    if (snapshot.schemas.has(base)) continue;
     for (let i = base.lastIndexOf('-'); i > 0; i = base.lastIndexOf('-', i - 1)) {
       const profiles = out.get(base.slice(0, i));
       if (profiles) {

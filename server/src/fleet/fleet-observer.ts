@@ -1,4 +1,4 @@
-import type { Principal } from '../http/access.js';
+import type { Principal } from '../access/access.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 
 /** What the watch hub lends the fleet about one WebSocket connection. */

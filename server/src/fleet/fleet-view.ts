@@ -1,4 +1,4 @@
-import type { Principal } from '../http/access.js';
+import type { Principal } from '../access/access.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import type { FleetStore } from './fleet-store.js';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { HotconfError, InvalidInputError } from '../errors.js';
 import type { SpringBus } from '../spring-bus/spring-bus.js';
-import { requireAdmin, requirePrincipal, type Access } from './access.js';
+import { requireAdmin, requirePrincipal, type Access } from '../access/access.js';
 
 /** One destination segment: an application name, an index or port, an instance id, or a wildcard. */
 const SEGMENT = /^[A-Za-z0-9._*-]{1,128}$/;

@@ -6,12 +6,15 @@ import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
 import type { Metrics } from '../metrics/metrics.js';
+import { tokenFirst } from '../access/token-first.js';
 
 export interface AppDeps extends NativeRoutesDeps {
   logger: Logger;
   /** Routes added by later stages (webhook, encrypt, history…). */
   extraRoutes?: Router[];
   metrics: Metrics;
+  /** `HOTCONF_METRICS_TOKEN`: `/metrics` needs it when set. */
+  metricsToken?: string | undefined;
 }
 
 /** The Koa app: errors first, then hotconf's routes, then Spring's. */
@@ -22,6 +25,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(deps.metrics.middleware);
   app.use(errorMiddleware(deps.logger));
+  // 401 before any route says whether a label, service or file exists (DESIGN §7).
+  app.use(tokenFirst({ access: deps.access, metricsToken: deps.metricsToken }));
   const native = nativeRoutes(deps);
   app.use(native.routes());
   app.use(native.allowedMethods());

@@ -13,7 +13,7 @@ import {
   type Publisher,
   type Rejection,
 } from '../publish/publisher.js';
-import { requirePrincipal, requireRead, type Access } from './access.js';
+import { requirePrincipal, requireRead, type Access } from '../access/access.js';
 import { queryLabel } from './native-routes.js';
 import { sendJson } from './send.js';
 

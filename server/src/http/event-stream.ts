@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { PassThrough } from 'node:stream';
 import type { DocumentRecord, PublisherEvents } from '../publish/publisher.js';
 import { HotconfError } from '../errors.js';
-import { requirePrincipal, type Access, type Principal } from './access.js';
+import { requirePrincipal, type Access, type Principal } from '../access/access.js';
 
 /** What `/v1/events` listens to on the publisher: its existing events, nothing more. */
 export interface PublisherFeed {

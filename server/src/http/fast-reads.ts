@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Publisher } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
-import type { Access } from './access.js';
+import type { Access } from '../access/access.js';
 import { nativeBody, springBody } from './render.js';
 import { logRequest, requestIdOf } from './request-log.js';
 import { etagMatches } from './send.js';
@@ -49,7 +49,8 @@ export function fastReads(deps: FastReadsDeps): FastPath {
     const principal = deps.access.identify(req.headers.authorization);
     if (!principal || !principal.canRead(read.service)) return false;
     const doc = deps.publisher.peek(read.service, read.profiles, read.label)?.published;
-    if (!doc) return false;
+    // Every owner of its sources, not only the service named (DESIGN §7): else Koa's 403.
+    if (!doc || !principal.canReadDocument(doc.owners)) return false;
 
     const header = req.headers['x-request-id'];
     const reqId = requestIdOf(typeof header === 'string' ? header : undefined);

@@ -8,7 +8,7 @@ import { documentName, type InstanceView } from '../fleet/instance-view.js';
 import { commitOrder } from '../fleet/commit-order.js';
 import type { Repository } from '../git/repository.js';
 import type { Publisher } from '../publish/publisher.js';
-import { requirePrincipal, requireRead, type Access } from './access.js';
+import { requirePrincipal, requireRead, type Access } from '../access/access.js';
 import { sendJson } from './send.js';
 
 export interface FleetRoutesDeps {

@@ -5,7 +5,13 @@ import { InvalidInputError } from '../errors.js';
 import type { ChangeDetector } from '../git/change-detector.js';
 import type { Repository } from '../git/repository.js';
 import { stateOf, type DocumentRecord, type Publisher } from '../publish/publisher.js';
-import { requireAdmin, requirePrincipal, requireRead, type Access } from './access.js';
+import {
+  requireAdmin,
+  requirePrincipal,
+  requireRead,
+  requireReadDocument,
+  type Access,
+} from '../access/access.js';
 import { nativeBody } from './render.js';
 import { sendCached, sendJson } from './send.js';
 
@@ -48,11 +54,14 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
   const router = new Router();
 
   const config = async (ctx: Context) => {
+    // 401 before anything about the names is said (DESIGN §7).
+    const principal = requirePrincipal(access, ctx.get('Authorization'));
     const service = checkService(ctx.params.service ?? '');
     const profiles = parseProfiles(ctx.params.profiles);
     const label = queryLabel(ctx);
-    requireRead(requirePrincipal(access, ctx.get('Authorization')), service);
+    requireRead(principal, service);
     const doc = await publisher.document(service, profiles, label);
+    requireReadDocument(principal, doc.owners);
     sendCached(ctx, doc.etag, 'application/json', nativeBody(doc));
   };
   router.get('/v1/config/:service/:profiles', config);
@@ -67,6 +76,8 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
     const services = new Map<string, ReturnType<typeof describeRecord>[]>();
     for (const r of publisher.all()) {
       if (r.label !== label || r.removed || !principal.canRead(r.service)) continue;
+      const owners = r.published?.owners;
+      if (owners && !principal.canReadDocument(owners)) continue;
       const list = services.get(r.service) ?? [];
       list.push(describeRecord(r));
       services.set(r.service, list);

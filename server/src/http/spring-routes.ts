@@ -8,7 +8,12 @@ import {
 } from '../config/names.js';
 import { InvalidInputError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
-import { requirePrincipal, requireRead, type Access } from './access.js';
+import {
+  requirePrincipal,
+  requireRead,
+  requireReadDocument,
+  type Access,
+} from '../access/access.js';
 import { renderFile, springBody, type Rendering } from './render.js';
 import { sendCached } from './send.js';
 
@@ -54,12 +59,14 @@ export function springRoutes(deps: SpringRoutesDeps) {
       return;
     }
     if (segments.length < 2) return next();
+    const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
     const service = checkService(decode(segments[0] as string));
     const profiles = parseProfiles(decode(segments[1] as string));
     const label =
       segments[2] === undefined ? undefined : checkLabel(decodeSpringLabel(decode(segments[2])));
-    requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
+    requireRead(principal, service);
     const doc = await deps.publisher.document(service, profiles, label);
+    requireReadDocument(principal, doc.owners);
     sendCached(ctx, doc.etag, 'application/json', springBody(doc, label ?? null));
   };
 }
@@ -71,9 +78,11 @@ async function serveFile(
   ext: Rendering,
   label: string | undefined,
 ) {
+  const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
   const { service, profiles } = await splitName(deps.publisher, name, label ?? deps.defaultLabel);
-  requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
+  requireRead(principal, service);
   const doc = await deps.publisher.document(service, profiles, label);
+  requireReadDocument(principal, doc.owners);
   const { type, body } = renderFile(doc, ext);
   sendCached(ctx, doc.etag, type, body);
 }
@@ -85,6 +94,9 @@ async function serveFile(
  */
 async function splitName(publisher: Publisher, name: string, label: string) {
   const known = await publisher.services(label).catch(() => new Map<string, Set<string>>());
+  // A name that is a service of its own (orders-admin, with a schema) is never a profile
+  // of a shorter one (DESIGN §7).
+  if (known.has(name)) return { service: checkService(name), profiles: ['default'] };
   for (let i = name.lastIndexOf('-'); i > 0; i = name.lastIndexOf('-', i - 1)) {
     const service = name.slice(0, i);
     if (known.has(service))

@@ -43,5 +43,11 @@ export function touches(
   service: string,
   inputs: readonly string[],
 ): boolean {
-  return changed.schemas.has(service) || inputs.some((name) => changed.files.has(name));
+  if (changed.schemas.has(service) || inputs.some((name) => changed.files.has(name))) return true;
+  // A schema for `orders-admin` (or `orders`) changes who owns `orders-admin.yml` (DESIGN §7).
+  for (const owner of changed.schemas) {
+    if (inputs.some((name) => name.startsWith(`${owner}-`) || name.startsWith(`${owner}.`)))
+      return true;
+  }
+  return false;
 }

@@ -86,10 +86,6 @@ export class DocumentEvaluator {
     record.rejection = undefined;
     record.degraded = false;
     record.shared = outcome.shared;
-    if (previous && previous.etag === outcome.content.etag) {
-      record.published = withVersion(previous, commit);
-      return;
-    }
     const doc = makeDocument({
       service: record.service,
       profiles: record.profiles,
@@ -98,6 +94,12 @@ export class DocumentEvaluator {
       ...outcome.content,
       commit,
     });
+    if (previous && previous.etag === doc.etag) {
+      // Same content; new owners (a schema claimed a file) must still reach every reader check.
+      const sameOwners = previous.owners.join() === doc.owners.join();
+      record.published = sameOwners ? withVersion(previous, commit) : doc;
+      return;
+    }
     record.published = doc;
     // Judged before (not a document's first evaluation): subscribers are waiting for this,
     // including those who subscribed while it had no valid version at all.

@@ -10,6 +10,8 @@ import { etagOf } from './published-document.js';
 export interface Content {
   config: ConfigObject;
   sources: Source[];
+  /** Services owning its sources, its own first (DESIGN §7). */
+  owners: readonly string[];
   validated: boolean;
   configJson: string;
   etag: string;
@@ -62,6 +64,7 @@ export class SharedContent {
     const content: Content = {
       config: outcome.config,
       sources: outcome.sources,
+      owners: outcome.owners,
       validated: outcome.validated,
       configJson,
       etag: etagOf(configJson),

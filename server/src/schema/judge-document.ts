@@ -7,7 +7,14 @@ import type { SchemaGate } from './schema-gate.js';
 
 /** What the gate decides for one document at one snapshot. */
 export type Judgement =
-  | { ok: true; config: ConfigObject; sources: Source[]; validated: boolean }
+  | {
+      ok: true;
+      config: ConfigObject;
+      sources: Source[];
+      validated: boolean;
+      /** Services owning its sources, its own first: a reader must be allowed all (§7). */
+      owners: string[];
+    }
   /** `validated`: false when the files did not even merge (syntax, secret), true when the schema refused. */
   | { ok: false; problems: Problem[]; validated: boolean };
 
@@ -55,12 +62,19 @@ async function judge(
 ): Promise<Judgement> {
   const resolution = await resolver.resolve(snapshot, service, profiles);
   if (!resolution.ok) return { ok: false, problems: resolution.problems, validated: false };
-  const verdict = await gate.check(snapshot, service, resolution.config, resolution.sources);
+  const verdict = await gate.check(
+    snapshot,
+    service,
+    resolution.config,
+    resolution.sources,
+    resolution.secrets,
+  );
   if (!verdict.ok) return { ok: false, problems: verdict.problems, validated: true };
   return {
     ok: true,
     config: verdict.config,
     sources: resolution.sources,
     validated: verdict.validated,
+    owners: resolution.owners,
   };
 }

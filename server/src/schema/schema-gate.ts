@@ -6,6 +6,8 @@ import { lineOf } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
 import { ObjectReadError } from '../git/object-read-error.js';
 import type { Snapshot } from '../git/snapshot.js';
+import { linearRegExp, UnsupportedPatternError } from './linear-regexp.js';
+import { withoutSecrets } from './secret-placeholders.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -38,16 +40,23 @@ export class SchemaGate {
       useDefaults: true,
       strict: false,
       validateSchema: true,
+      // Linear-time matching (DESIGN §3): no pattern can hang the server.
+      code: { regExp: linearRegExp },
     });
     addFormats(this.ajv);
   }
 
-  /** Judges `config`, merged from `sources`, for `service` at `snapshot`. */
+  /**
+   * Judges `config`, merged from `sources`, for `service` at `snapshot`. `secrets` are the
+   * paths holding decrypted values: the schema sees a placeholder there, never the secret
+   * (DESIGN §7), so no keyword can turn the gate into a guessing oracle.
+   */
   async check(
     snapshot: Snapshot,
     service: string,
     config: ConfigObject,
     sources: readonly Source[],
+    secrets: readonly (readonly string[])[] = [],
   ): Promise<Verdict> {
     const schemaBlob = snapshot.schemas.get(service);
     const schemaFile = `${snapshot.prefix}schemas/${service}.schema.json`;
@@ -68,11 +77,12 @@ export class SchemaGate {
     }
     const compiled = await this.compile(schemaBlob, schemaFile);
     if (!compiled.ok) return { ok: false, problems: [compiled.problem] };
-    const copy = structuredClone(config);
-    if (compiled.validate(copy)) return { ok: true, config: copy, validated: true };
-    const problems = await Promise.all(
-      (compiled.validate.errors ?? []).map((e) => this.describe(e, sources)),
-    );
+    const masked = withoutSecrets(config, secrets);
+    const valid = compiled.validate(masked.copy);
+    const errors = (compiled.validate.errors ?? []).filter((e) => !masked.ignores(e));
+    if (valid || errors.length === 0)
+      return { ok: true, config: masked.restore(), validated: true };
+    const problems = await Promise.all(errors.map((e) => this.describe(e, sources)));
     return { ok: false, problems: dedupe(problems) };
   }
 
@@ -99,6 +109,8 @@ export class SchemaGate {
           // A schema's own $id must not collide across commits in ajv's registry.
           return { ok: true, validate: this.ajv.compile(stripId(schema) as object) };
         } catch (e) {
+          if (e instanceof UnsupportedPatternError)
+            return { ok: false, problem: { file, path: '', message: `${file}: ${e.message}` } };
           return refuse('is not a valid JSON Schema', e);
         }
       })();

@@ -35,19 +35,38 @@ export function parseKey(encoded: string): Buffer {
   return key;
 }
 
-/** AES-256-GCM: `{cipher}` + base64(iv(12) | ciphertext | tag(16)), a fresh random iv each time. */
-export function encryptValue(key: Buffer, plain: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return CIPHER_PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64');
+/** What precedes the base64 of a value bound to a service: `{service:orders}`. */
+export const SERVICE_PREFIX = /^\{service:([a-z0-9][a-z0-9_.-]{0,63})\}/;
+
+/**
+ * The authenticated associated data of a value bound to `service` (DESIGN §7): GCM
+ * refuses the value under any other service name, and an edited `{service:…}` prefix
+ * changes the data, so a bound value can neither be moved nor relabelled.
+ */
+function aadOf(service: string): Buffer {
+  return Buffer.from(`hotconf:service:${service}`, 'utf8');
 }
 
 /**
- * Opens what follows `{cipher}`.
+ * AES-256-GCM: `{cipher}` + base64(iv(12) | ciphertext | tag(16)), a fresh random iv each
+ * time. With `service`, the value is bound to it: `{cipher}{service:orders}` + base64, the
+ * service name authenticated as associated data.
+ */
+export function encryptValue(key: Buffer, plain: string, service?: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (service !== undefined) cipher.setAAD(aadOf(service));
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  const bound = service === undefined ? '' : `{service:${service}}`;
+  return CIPHER_PREFIX + bound + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64');
+}
+
+/**
+ * Opens what follows `{cipher}` (and `{service:…}` for a bound value, whose service is
+ * then given as `service`).
  * @throws CipherError when it is not base64, too short, altered, or under another key.
  */
-export function decryptValue(key: Buffer, encoded: string): string {
+export function decryptValue(key: Buffer, encoded: string, service?: string): string {
   const trimmed = encoded.trim();
   if (!BASE64.test(trimmed)) throw new CipherError('is not base64');
   const raw = Buffer.from(trimmed, 'base64');
@@ -55,6 +74,7 @@ export function decryptValue(key: Buffer, encoded: string): string {
     throw new CipherError('is too short to be an AES-256-GCM value');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
   decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+  if (service !== undefined) decipher.setAAD(aadOf(service));
   try {
     return Buffer.concat([
       decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),

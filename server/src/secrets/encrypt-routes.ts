@@ -1,6 +1,7 @@
 import Router from '@koa/router';
+import { NAME_PATTERN, RESERVED_NAMES } from '@hotconf/client';
 import { HotconfError, InvalidInputError } from '../errors.js';
-import { requireAdmin, requirePrincipal, type Access } from '../http/access.js';
+import { requireAdmin, requirePrincipal, type Access } from '../access/access.js';
 import { parseJsonBody, readBody } from '../http/read-body.js';
 import { sendJson } from '../http/send.js';
 import type { SecretBox } from './secret-box.js';
@@ -9,7 +10,8 @@ import type { SecretBox } from './secret-box.js';
 export const MAX_ENCRYPT_BODY = 64 * 1024;
 
 /**
- * `POST /v1/encrypt` (admin): `{"value": "…"}` → `{"value": "{cipher}…"}`, or a
+ * `POST /v1/encrypt` (admin): `{"value": "…"}` → `{"value": "{cipher}…"}`, and with
+ * `"service": "orders"` a value bound to that service (DESIGN §7); or a
  * `text/plain` body → the `{cipher}…` text, as Spring Cloud Config's `/encrypt` answers.
  * The caller is checked before the body is read, so no one else makes the server read it.
  */
@@ -40,17 +42,24 @@ export function encryptRoutes(options: { box: SecretBox; access: Access }): Rout
       ctx.body = encrypt(body.toString('utf8'));
       return;
     }
-    const parsed = parseJsonBody(body) as { value?: unknown } | null;
+    const parsed = parseJsonBody(body) as { value?: unknown; service?: unknown } | null;
     const keys =
       parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
-    if (typeof parsed?.value !== 'string' || keys.length !== 1) {
+    if (
+      typeof parsed?.value !== 'string' ||
+      keys.some((k) => k !== 'value' && k !== 'service') ||
+      (parsed.service !== undefined && typeof parsed.service !== 'string')
+    ) {
       throw new InvalidInputError(
         'HC_BAD_REQUEST',
-        'the body must be {"value": "<string to encrypt>"}',
+        'the body must be {"value": "<string to encrypt>", "service": "<optional service to bind it to>"}',
       );
     }
+    const service = parsed.service;
+    if (service !== undefined && (!NAME_PATTERN.test(service) || RESERVED_NAMES.has(service)))
+      throw new InvalidInputError('HC_INVALID_NAME', 'service is not a valid service name');
     ctx.set('Cache-Control', 'no-store');
-    sendJson(ctx, { value: encrypt(parsed.value) });
+    sendJson(ctx, { value: encrypt(parsed.value, service) });
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { Principal } from '../http/access.js';
+import type { Principal } from '../access/access.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
 import { directWriterFor, type DirectWriter } from './ws-internals.js';

@@ -5,7 +5,7 @@ import { CloseCodes, type ClientMessage, type SubscribeMessage } from '@hotconf/
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { ErrorCodes, HotconfError, type ErrorCode } from '../errors.js';
 import type { FleetObserver } from '../fleet/fleet-observer.js';
-import type { Access, Principal } from '../http/access.js';
+import type { Access, Principal } from '../access/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/publisher.js';
 import { BackPressure } from './back-pressure.js';
@@ -119,7 +119,8 @@ export class WatchHub {
       }
       conn.principal = principal;
       for (const sub of [...conn.subs.values()]) {
-        if (principal.canRead(sub.record.service)) continue;
+        const owners = sub.record.published?.owners ?? [sub.record.service];
+        if (principal.canRead(sub.record.service) && principal.canReadDocument(owners)) continue;
         this.table.remove(conn, sub.id);
         const message = `this token may no longer read service ${sub.record.service}`;
         sendText(conn.ws, errorFrame(ErrorCodes.FORBIDDEN, message, sub.id));
@@ -224,6 +225,14 @@ export class WatchHub {
       conn.subscribing.delete(msg.id);
     }
     if (!this.connections.has(conn)) return;
+    // Every owner of its sources (DESIGN §7), not only the service named.
+    const owners = record.published?.owners;
+    if (owners && !conn.principal.canReadDocument(owners)) {
+      const denied = owners.find((o) => !conn.principal.canRead(o)) ?? '';
+      const message = `this token may not read service ${denied}, whose files this document uses`;
+      sendText(conn.ws, errorFrame(ErrorCodes.FORBIDDEN, message, msg.id));
+      return;
+    }
     const sub: Subscription = {
       id: msg.id,
       conn,
@@ -251,6 +260,16 @@ export class WatchHub {
   private broadcast(event: ChangeEvent): void {
     const peers = this.table.peersOf(event.record.key);
     if (!peers || peers.size === 0) return;
+    // A commit may give the document a source another service owns (DESIGN §7): checked
+    // only when its owners changed, so the fan-out's loop stays a plain write.
+    if (event.previous && event.previous.owners.join() !== event.document.owners.join()) {
+      for (const sub of [...peers]) {
+        if (sub.conn.principal.canReadDocument(event.document.owners)) continue;
+        this.table.remove(sub.conn, sub.id);
+        const message = `this token may no longer read ${sub.record.service}: it now uses another service's files`;
+        sendText(sub.conn.ws, errorFrame(ErrorCodes.FORBIDDEN, message, sub.id));
+      }
+    }
     const sent = fanOut(event, peers, this.backPressure);
     this.options.metrics?.pushed(sent, event.seenAt);
   }

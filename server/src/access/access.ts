@@ -7,6 +7,12 @@ export interface Principal {
   admin: boolean;
   /** True when the caller may read `service`. */
   canRead(service: string): boolean;
+  /**
+   * True when the caller may read a document whose sources are owned by `owners`
+   * (DESIGN §7: every service that owns one of its sources, the document's own included).
+   * The one rule every read path applies to a document it is about to serve.
+   */
+  canReadDocument(owners: readonly string[]): boolean;
 }
 
 /** Decides who a request is, from its Authorization header. */
@@ -20,10 +26,26 @@ export interface Access {
   identify(authorization: string | undefined): Principal | undefined;
 }
 
+/** A principal allowed what `canRead` allows, documents included. */
+export function makePrincipal(
+  name: string,
+  admin: boolean,
+  canRead: (service: string) => boolean,
+): Principal {
+  return Object.freeze({
+    name,
+    admin,
+    canRead,
+    canReadDocument: (owners: readonly string[]) => owners.every((owner) => canRead(owner)),
+  });
+}
+
+const ANONYMOUS = makePrincipal('anonymous', true, () => true);
+
 /** Open mode (no token file): every caller is an admin. */
 export const OPEN_ACCESS: Access = {
   open: true,
-  identify: () => ({ name: 'anonymous', admin: true, canRead: () => true }),
+  identify: () => ANONYMOUS,
 };
 
 /** @throws UnauthorizedError (401) without a valid token. */
@@ -37,6 +59,19 @@ export function requirePrincipal(access: Access, authorization: string | undefin
 export function requireRead(principal: Principal, service: string): void {
   if (!principal.canRead(service))
     throw new ForbiddenError(`this token may not read service ${service}`);
+}
+
+/**
+ * @throws ForbiddenError (403) when `principal` may not read every owner of a document's
+ * sources; the message names the first such service (the caller already knows the
+ * document's name, and the owner is a file name in the repository it asked about).
+ */
+export function requireReadDocument(principal: Principal, owners: readonly string[]): void {
+  if (principal.canReadDocument(owners)) return;
+  const denied = owners.find((owner) => !principal.canRead(owner)) ?? '';
+  throw new ForbiddenError(
+    `this token may not read service ${denied}, whose files this document uses`,
+  );
 }
 
 /** @throws ForbiddenError (403) unless `principal` is an admin. */
