@@ -2,16 +2,21 @@ import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
+import { mayFeed } from './file-owner.js';
 import { mergeDocuments } from './merge.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
-import { parseConfigFile, type ParsedFile } from './parse-file.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, parseConfigFile, type ParsedFile } from './parse-file.js';
 
-/** One file that contributed to a document. */
+/** One file (or one document of a multi-document file) that contributed to a document. */
 export interface Source {
   /** Repository-relative path (`config-repo/orders-dev.yml`). */
   file: string;
   blob: string;
   config: ConfigObject;
+  /** Spring's property source name: the file, plus ` (document #N)` in a multi-document file. */
+  name?: string;
+  /** Position of the document in its file, from 0. */
+  document?: number;
 }
 
 /** A merged document at a commit, or why it could not be merged. */
@@ -29,6 +34,8 @@ export interface ConfigResolverOptions {
   decodeSecret?: SecretDecoder | undefined;
   /** Parsed files kept by blob id. Default 20 000. */
   maxParsedFiles?: number;
+  /** Bytes one file's documents may expand to (HOTCONF_MAX_DOCUMENT_BYTES). Default 10 MB. */
+  maxDocumentBytes?: number;
 }
 
 /**
@@ -40,25 +47,29 @@ export class ConfigResolver {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly resolved = new Map<string, Promise<Resolution>>();
   private readonly maxParsed: number;
+  private readonly mentioned = new WeakMap<Snapshot, Set<string>>();
 
   constructor(private readonly options: ConfigResolverOptions) {
     this.maxParsed = options.maxParsedFiles ?? 20_000;
   }
 
-  /** The files that apply, highest precedence first: [file name, blob id]. */
+  /**
+   * The files that apply, highest precedence first: [file name, blob id]. Every extension
+   * of a name is read (`.properties` above `.yml`, as Spring Boot); a file that a longer
+   * service name owns by its schema is left out (DESIGN §7).
+   */
   applicableFiles(
     snapshot: Snapshot,
     service: string,
     profiles: readonly string[],
   ): [string, string][] {
     const out: [string, string][] = [];
+    const hasSchema = (s: string) => snapshot.schemas.has(s);
     for (const base of candidateBases(service, profiles)) {
+      if (!mayFeed(base, service, hasSchema)) continue;
       for (const ext of EXTENSIONS) {
         const blob = snapshot.files.get(base + ext);
-        if (blob) {
-          out.push([base + ext, blob]);
-          break;
-        }
+        if (blob) out.push([base + ext, blob]);
       }
     }
     return out;
@@ -73,20 +84,24 @@ export class ConfigResolver {
     return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}`;
   }
 
-  /** True when the service has a file or a schema of its own at the snapshot. */
+  /**
+   * True when a file, a profile file or a schema names the service at the snapshot
+   * (`foo-dev.yml` makes `foo` known, as Spring serves `/foo/dev` from it).
+   */
   isKnown(snapshot: Snapshot, service: string): boolean {
-    return (
-      snapshot.schemas.has(service) || EXTENSIONS.some((ext) => snapshot.files.has(service + ext))
-    );
+    if (snapshot.schemas.has(service)) return true;
+    let names = this.mentioned.get(snapshot);
+    if (!names) this.mentioned.set(snapshot, (names = mentionedNames(snapshot)));
+    return names.has(service);
   }
 
   /** Merges the document. Never throws for bad content: problems come back as values. */
   resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
     const files = this.applicableFiles(snapshot, service, profiles);
-    const key = `${snapshot.prefix}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
+    const key = `${snapshot.prefix}|${profiles.join(',')}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
-      cached = this.merge(snapshot.prefix, files);
+      cached = this.merge(snapshot.prefix, files, profiles);
       this.resolved.set(key, cached);
       if (this.resolved.size > 10_000) {
         const oldest = this.resolved.keys().next().value;
@@ -96,14 +111,35 @@ export class ConfigResolver {
     return cached;
   }
 
-  private async merge(prefix: string, files: [string, string][]): Promise<Resolution> {
+  private async merge(
+    prefix: string,
+    files: [string, string][],
+    profiles: readonly string[],
+  ): Promise<Resolution> {
     const sources: Source[] = [];
     const problems: Problem[] = [];
+    const active = new Set(profiles);
     for (const [name, blob] of files) {
       const file = prefix + name;
       const parsed = await this.parse(file, blob);
-      if (parsed.ok) sources.push({ file, blob, config: parsed.config });
-      else problems.push(parsed.problem);
+      if (!parsed.ok) {
+        problems.push(parsed.problem);
+        continue;
+      }
+      // Within a file a later document beats an earlier one (Spring Boot).
+      for (let i = parsed.documents.length - 1; i >= 0; i--) {
+        const doc = parsed.documents[i] as (typeof parsed.documents)[number];
+        const applies =
+          doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active));
+        if (!applies) continue;
+        sources.push({
+          file,
+          blob,
+          config: doc.config,
+          name: parsed.multi ? `${file} (document #${doc.index})` : file,
+          document: doc.index,
+        });
+      }
     }
     if (problems.length > 0) return { ok: false, problems, sources };
     const secrets: Problem[] = [];
@@ -116,7 +152,9 @@ export class ConfigResolver {
     const hit = this.parsed.get(blob);
     if (hit) return hit;
     const text = (await this.options.readBlob(blob)).toString('utf8');
-    const parsed = parseConfigFile(file, text);
+    const parsed = parseConfigFile(file, text, {
+      maxDocumentBytes: this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    });
     this.parsed.set(blob, parsed);
     if (this.parsed.size > this.maxParsed) {
       const oldest = this.parsed.keys().next().value;
@@ -200,6 +238,26 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
         if (NAME.test(base.slice(i + 1))) profiles.add(base.slice(i + 1));
         break;
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every name a file mentions at a snapshot: each file's base and each dash-separated prefix
+ * of it (`foo-dev.yml` mentions `foo-dev` and `foo`), except prefixes a schema'd service
+ * claims the file from (DESIGN §7). `application*` files mention nothing.
+ */
+function mentionedNames(snapshot: Snapshot): Set<string> {
+  const out = new Set<string>();
+  const hasSchema = (s: string) => snapshot.schemas.has(s);
+  for (const file of snapshot.files.keys()) {
+    const base = splitFileName(file)?.base;
+    if (!base || base === 'application' || base.startsWith('application-')) continue;
+    out.add(base);
+    for (let i = base.indexOf('-'); i > 0; i = base.indexOf('-', i + 1)) {
+      const prefix = base.slice(0, i);
+      if (mayFeed(base, prefix, hasSchema)) out.add(prefix);
     }
   }
   return out;

@@ -10,12 +10,15 @@ export const MAX_PROFILES = 8;
 export const RESERVED = RESERVED_NAMES;
 
 /** A config file at the search path. */
-export const CONFIG_FILE = /\.(ya?ml|json)$/;
+export const CONFIG_FILE = /\.(ya?ml|json|properties)$/;
 /** `schemas/{service}.schema.json`; the match's group 1 is the service. */
 export const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 
-/** The file extensions a config file may have, in the order one is preferred. */
-export const EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
+/**
+ * The file extensions a config file may have, highest precedence first: as in Spring Boot,
+ * `orders.properties` outranks `orders.yml` (both are read).
+ */
+export const EXTENSIONS = ['.properties', '.yml', '.yaml', '.json'] as const;
 
 function describe(value: string): string {
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;

@@ -16,7 +16,7 @@ export interface PublishedDocument {
   etag: string;
   config: ConfigObject;
   /** Files used, highest precedence first, with what each said (Spring's propertySources). */
-  sources: readonly { file: string; config: ConfigObject }[];
+  sources: readonly { file: string; config: ConfigObject; name?: string }[];
   /** False when the service has no schema and was served unvalidated. */
   validated: boolean;
   commit: CommitInfo;

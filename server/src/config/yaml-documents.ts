@@ -1,0 +1,186 @@
+import type { JsonValue } from '@hotconf/client';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
+import {
+  DocumentBuilder,
+  KeyError,
+  MAX_DEPTH,
+  splitKey,
+  type RawDocument,
+  type Segment,
+} from './nest-entries.js';
+
+/** Options every YAML parse in hotconf uses: YAML 1.2 core schema, Spring's `<<` merge keys. */
+export const YAML_OPTIONS = {
+  prettyErrors: false,
+  uniqueKeys: false,
+  merge: true,
+  strict: false,
+} as const;
+
+/** Files with more documents than this are rejected rather than served. */
+export const MAX_DOCUMENTS = 1_000;
+
+/** A YAML problem with the line it is on, in our own words. */
+export class YamlProblem extends Error {
+  constructor(
+    message: string,
+    readonly line: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads every `---` document of a YAML (or JSON) text into nested maps, as Spring's
+ * `OriginTrackedYamlLoader` does: dotted keys nest (`a.b: 1` is `a: {b: 1}`), `[x.y]` keeps
+ * its dots, `<<` merges, empty documents are skipped. Aliases are expanded while counting
+ * the bytes they produce, so a small file cannot become a huge document; nesting deeper
+ * than {@link MAX_DEPTH} is refused before it is walked, so no file can exhaust the stack.
+ * @throws YamlProblem or KeyError with a line.
+ */
+export function readYamlDocuments(text: string, maxBytes: number): RawDocument[] {
+  const lines = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines }) as Document.Parsed[];
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw new YamlProblem(`nests deeper than ${MAX_DEPTH} levels`, undefined);
+    throw e;
+  }
+  if (!Array.isArray(docs)) return [];
+  if (docs.length > MAX_DOCUMENTS) {
+    const start = docs[MAX_DOCUMENTS]?.range[0] ?? 0;
+    throw new YamlProblem(
+      `has ${docs.length} documents; at most ${MAX_DOCUMENTS} are allowed in one file: split it`,
+      lines.linePos(start).line,
+    );
+  }
+  const lineAt = (node: { range?: readonly number[] | null | undefined } | null | undefined) =>
+    node?.range ? lines.linePos(node.range[0] as number).line : undefined;
+  const out: RawDocument[] = [];
+  let budget = maxBytes;
+  docs.forEach((doc) => {
+    const error = doc.errors[0];
+    if (error) {
+      const reason = (error.message.split('\n')[0] ?? '').replace(
+        / at line \d+, column \d+:?$/,
+        '',
+      );
+      throw new YamlProblem(
+        `is not valid YAML: ${ourWords(reason)}`,
+        lines.linePos(error.pos[0]).line,
+      );
+    }
+    const contents = doc.contents as Node | null;
+    if (contents === null || (isScalar(contents) && contents.value === null)) return;
+    if (!isMap(contents) && !(isAlias(contents) && isMap(contents.resolve(doc)))) {
+      throw new YamlProblem('must hold a map of settings at the top level', lineAt(contents));
+    }
+    const builder = new DocumentBuilder();
+    const walk = (node: unknown, path: Segment[], origin: { key: string; line?: number }) => {
+      if (path.length > MAX_DEPTH)
+        throw new KeyError(`nests deeper than ${MAX_DEPTH} levels`, origin.line);
+      budget -= 8;
+      if (budget < 0) throw tooBig(maxBytes, origin.line);
+      if (isAlias(node)) {
+        walk(node.resolve(doc), path, origin);
+      } else if (isMap(node)) {
+        if (node.items.length === 0 && path.length > 0) builder.set(path, {}, origin);
+        const merges: unknown[] = [];
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          const key = pair.key as Node | null;
+          if (isScalar(key) && typeof key.value === 'symbol') {
+            merges.push(pair.value);
+            continue;
+          }
+          if (!isScalar(key)) {
+            throw new KeyError(
+              'uses a map or list as a key: keys must be plain text',
+              lineAt(key) ?? origin.line,
+            );
+          }
+          const name = String(key.value);
+          budget -= name.length;
+          const at = { key: name, line: lineAt(key) };
+          if (seen.has(name))
+            throw new KeyError(`key "${name.slice(0, 80)}" appears twice in the same map`, at.line);
+          seen.add(name);
+          walk(pair.value, [...path, ...splitKey(name, at)], at);
+        }
+        // `<<: *defaults` fills in only what the map does not set itself (YAML merge keys).
+        for (const merged of merges) {
+          const list = isSeq(merged) ? merged.items : [merged];
+          for (const item of list) walkMerge(item, path);
+        }
+      } else if (isSeq(node)) {
+        if (node.items.length === 0) builder.set(path, [], origin);
+        node.items.forEach((item, i) => walk(item, [...path, i], origin));
+      } else if (isScalar(node)) {
+        builder.set(path, scalarValue(node.value, node.source, origin.line), origin);
+        if (typeof node.value === 'string') budget -= node.value.length;
+      } else if (node === null || node === undefined) {
+        builder.set(path, null, origin);
+      } else {
+        throw new KeyError('holds a value hotconf cannot read', origin.line);
+      }
+    };
+    const walkMerge = (item: unknown, path: Segment[]) => {
+      const target = isAlias(item) ? item.resolve(doc) : item;
+      if (!isMap(target)) throw new KeyError('"<<" must merge a map', lineAt(item as Node));
+      for (const pair of target.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        const at = { key: name, line: lineAt(pair.key) };
+        try {
+          walk(pair.value, [...path, ...splitKey(name, at)], at);
+        } catch (e) {
+          // A key the map sets itself wins over the merged one.
+          if (!(e instanceof KeyError) || !/both set/.test(e.message)) throw e;
+        }
+      }
+    };
+    walk(contents, [], { key: '(document)', line: lineAt(contents) });
+    // Spring numbers only the documents it loaded: empty ones take no number.
+    out.push({ index: out.length, line: lineAt(contents) ?? 1, config: builder.build() });
+  });
+  return out;
+}
+
+function tooBig(maxBytes: number, line: number | undefined): KeyError {
+  return new KeyError(
+    `expands to more than ${maxBytes} bytes (HOTCONF_MAX_DOCUMENT_BYTES), counting what its aliases repeat`,
+    line,
+  );
+}
+
+/** A scalar as JSON can carry it; `.inf`, `.nan` and `1e400` are refused. */
+export function scalarValue(value: unknown, source: string | undefined, line?: number): JsonValue {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new KeyError(
+      `"${(source ?? String(value)).slice(0, 40)}" is a number JSON cannot carry: quote it if you mean text`,
+      line,
+    );
+  }
+  if (typeof value === 'bigint') return Number(value);
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+    return value as JsonValue;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  return String(value as string);
+}
+
+/** The YAML library's messages, minus any advice that names its own API. */
+function ourWords(reason: string): string {
+  if (/multiple documents/i.test(reason)) return 'unexpected content after the document';
+  return reason.replace(/;?\s*please use [^.]*\.?/gi, '').trim() || 'syntax error';
+}
