@@ -77,7 +77,11 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
       const secrets = createSecretBox(settings.encryptKey);
-      const resolver = new ConfigResolver({ readBlob, decodeSecret: secrets.decode });
+      const resolver = new ConfigResolver({
+        readBlob,
+        decodeSecret: secrets.decode,
+        maxDocumentBytes: settings.maxDocumentBytes,
+      });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });
       const detector = new ChangeDetector({
@@ -142,6 +146,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         detector,
         access,
         metrics,
+        resolver,
+        gate,
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
         onRefresh: () => bus.announceChange([]),

@@ -39,6 +39,8 @@ export interface Settings {
   allowOpen: boolean;
   /** Seconds between WebSocket pings; a peer silent for two is dropped. Default 30. */
   pingInterval: number;
+  /** Bytes a config file's documents may expand to, YAML aliases included (DESIGN §3). Default 10 MB. */
+  maxDocumentBytes: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -58,6 +60,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   allowOpen: false,
   pingInterval: 30,
+  maxDocumentBytes: 10 * 1024 * 1024,
 };
 
 type Kind = 'string' | 'number' | 'boolean';
@@ -80,6 +83,11 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   logLevel: { env: 'HOTCONF_LOG_LEVEL', flag: 'log-level', kind: 'string' },
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
+  maxDocumentBytes: {
+    env: 'HOTCONF_MAX_DOCUMENT_BYTES',
+    flag: 'max-document-bytes',
+    kind: 'number',
+  },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */

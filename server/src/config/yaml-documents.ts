@@ -71,6 +71,11 @@ export function readYamlDocuments(text: string, maxBytes: number): RawDocument[]
   let budget = maxBytes;
   docs.forEach((doc) => {
     const error = doc.errors[0];
+    if (error && /call stack/i.test(error.message))
+      throw new YamlProblem(
+        `nests deeper than ${MAX_DEPTH} levels`,
+        lines.linePos(error.pos[0]).line,
+      );
     if (error) {
       const reason = (error.message.split('\n')[0] ?? '').replace(
         / at line \d+, column \d+:?$/,

@@ -6,12 +6,17 @@ import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ConfigResolver } from '../config/config-resolver.js';
+import type { SchemaGate } from '../schema/schema-gate.js';
 
 export interface AppDeps extends NativeRoutesDeps {
   logger: Logger;
   /** Routes added by later stages (webhook, encrypt, history…). */
   extraRoutes?: Router[];
   metrics: Metrics;
+  /** For Spring's composed Environments (unknown or comma-listed applications). */
+  resolver: ConfigResolver;
+  gate: SchemaGate;
 }
 
 /** The Koa app: errors first, then hotconf's routes, then Spring's. */
@@ -34,6 +39,9 @@ export function createApp(deps: AppDeps): Koa {
       publisher: deps.publisher,
       access: deps.access,
       defaultLabel: deps.repository.defaultLabel,
+      repository: deps.repository,
+      resolver: deps.resolver,
+      gate: deps.gate,
     }),
   );
   return app;

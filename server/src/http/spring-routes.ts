@@ -8,14 +8,22 @@ import {
 } from '../config/names.js';
 import { InvalidInputError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
-import { requirePrincipal, requireRead, type Access } from './access.js';
+import { requirePrincipal, type Access } from './access.js';
 import { renderFile, springBody, type Rendering } from './render.js';
 import { sendCached } from './send.js';
+import { springEnvironment, type SpringEnvironmentDeps } from './spring-environment.js';
 
-export interface SpringRoutesDeps {
+export interface SpringRoutesDeps extends SpringEnvironmentDeps {
   publisher: Publisher;
   access: Access;
   defaultLabel: string;
+}
+
+/** `foo,bar` → each name checked (DESIGN §2a: only Spring paths take comma lists). */
+function listOf(segment: string, check: (name: string) => string): string[] {
+  const names = segment.split(',').filter((n) => n !== '');
+  if (names.length === 0) return [check(segment)];
+  return [...new Set(names.map(check))];
 }
 
 const FILE = /^(.+)\.(yml|yaml|json|properties)$/;
@@ -54,13 +62,16 @@ export function springRoutes(deps: SpringRoutesDeps) {
       return;
     }
     if (segments.length < 2) return next();
-    const service = checkService(decode(segments[0] as string));
+    const apps = listOf(decode(segments[0] as string), checkService);
     const profiles = parseProfiles(decode(segments[1] as string));
-    const label =
-      segments[2] === undefined ? undefined : checkLabel(decodeSpringLabel(decode(segments[2])));
-    requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
-    const doc = await deps.publisher.document(service, profiles, label);
-    sendCached(ctx, doc.etag, 'application/json', springBody(doc, label ?? null));
+    const labels =
+      segments[2] === undefined
+        ? [undefined]
+        : listOf(decode(segments[2]), (l) => checkLabel(decodeSpringLabel(l)));
+    const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
+    const doc = await springEnvironment(deps, principal, apps, profiles, labels);
+    const label = segments[2] === undefined ? null : labels.join(',');
+    sendCached(ctx, doc.etag, 'application/json', springBody(doc, label));
   };
 }
 
@@ -72,8 +83,8 @@ async function serveFile(
   label: string | undefined,
 ) {
   const { service, profiles } = await splitName(deps.publisher, name, label ?? deps.defaultLabel);
-  requireRead(requirePrincipal(deps.access, ctx.get('Authorization')), service);
-  const doc = await deps.publisher.document(service, profiles, label);
+  const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
+  const doc = await springEnvironment(deps, principal, [service], profiles, [label]);
   const { type, body } = renderFile(doc, ext);
   sendCached(ctx, doc.etag, type, body);
 }
