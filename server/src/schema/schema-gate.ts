@@ -2,6 +2,7 @@ import type { ConfigObject } from '@hotconf/client';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Source } from '../config/config-resolver.js';
+import { coerceSpringStrings } from '../config/coerce-strings.js';
 import { lineOf } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
@@ -68,6 +69,8 @@ export class SchemaGate {
     const compiled = await this.compile(schemaBlob, schemaFile);
     if (!compiled.ok) return { ok: false, problems: [compiled.problem] };
     const copy = structuredClone(config);
+    // Spring repositories: `.properties` strings become the numbers/booleans the schema asks for.
+    coerceSpringStrings(compiled.validate.schema, copy, sources);
     if (compiled.validate(copy)) return { ok: true, config: copy, validated: true };
     const problems = await Promise.all(
       (compiled.validate.errors ?? []).map((e) => this.describe(e, sources)),
@@ -146,7 +149,7 @@ export class SchemaGate {
             ? Number(k)
             : k,
         );
-        return { file: source.file, line: lineOf(text, keys) };
+        return { file: source.file, line: lineOf(text, keys, source.file, source.document) };
       }
     }
     return undefined;
