@@ -8,7 +8,13 @@ import type { Logger } from '../logger.js';
 import { ObjectReader } from './object-reader.js';
 import { GitCommandError, redactCredentials, runGit } from './run-git.js';
 import { readRefFiles } from './ref-files.js';
-import { parseCommit, parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
+import {
+  parseCommit,
+  parseTree,
+  type CommitInfo,
+  type Snapshot,
+  type TreeEntry,
+} from './snapshot.js';
 
 /** How a repository was reached: a local folder we watch, or a remote we mirror and poll. */
 export type RepositoryKind = 'local' | 'remote';
@@ -213,6 +219,27 @@ export class Repository {
       }
     }
     return cached;
+  }
+
+  /**
+   * The bytes of the file at `file` (repository-relative, `/`-separated) in a commit, or
+   * undefined when there is none: for Spring's plain-text endpoint. Reads tree objects only
+   * along the path.
+   */
+  async readFileAt(commitId: string, file: string): Promise<Buffer | undefined> {
+    const commitObj = await this.reader.read(commitId);
+    if (!commitObj || commitObj.type !== 'commit') return undefined;
+    let oid: string | undefined = parseCommit(commitObj.oid, commitObj.data).tree;
+    const parts = file.split('/');
+    for (let i = 0; i < parts.length && oid; i++) {
+      const entries: TreeEntry[] = await this.readTree(oid);
+      const entry = entries.find((e) => e.name === parts[i]);
+      const last = i === parts.length - 1;
+      if (!entry || (last ? !entry.mode.startsWith('100') : entry.mode !== '40000'))
+        return undefined;
+      oid = entry.oid;
+    }
+    return oid ? this.readBlob(oid) : undefined;
   }
 
   /** Reads a blob's bytes by id. */

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
 import { requestLog } from './request-log.js';
 import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
+import { plainTextRoutes } from './plain-text-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
 import type { Metrics } from '../metrics/metrics.js';
@@ -34,15 +35,15 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(
-    springRoutes({
-      publisher: deps.publisher,
-      access: deps.access,
-      defaultLabel: deps.repository.defaultLabel,
-      repository: deps.repository,
-      resolver: deps.resolver,
-      gate: deps.gate,
-    }),
-  );
+  const spring = {
+    publisher: deps.publisher,
+    access: deps.access,
+    defaultLabel: deps.repository.defaultLabel,
+    repository: deps.repository,
+    resolver: deps.resolver,
+    gate: deps.gate,
+  };
+  app.use(plainTextRoutes(spring));
+  app.use(springRoutes(spring));
   return app;
 }
