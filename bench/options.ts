@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util';
 
 /** Every scenario `npm run bench` knows, in the order they run. */
-export const SCENARIOS = ['read', 'spring', 'push', 'fanout', 'memory', 'scale', 'large'] as const;
+export const SCENARIOS = [
+  'read',
+  'spring',
+  'push',
+  'fanout',
+  'memory',
+  'scale',
+  'large',
+  'parse',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Sizes and switches of one benchmark run. */
