@@ -104,10 +104,11 @@ type Container = { [key: string]: JsonValue } | JsonValue[];
  */
 export class DocumentBuilder {
   private readonly root: ConfigObject = {};
-  /** Path (segments joined by NUL) → who set the value or created the container there. */
-  private readonly owners = new Map<string, Origin>();
-  private readonly leaves = new Set<string>();
-  private readonly arrays: { array: JsonValue[]; path: string; origin: Origin }[] = [];
+  /** Who created each map or list (for messages); objects, so no path strings are built. */
+  private readonly containers = new WeakMap<object, Origin>();
+  /** Who set each scalar, per holder and key. */
+  private readonly scalars = new WeakMap<object, Map<string, Origin>>();
+  private readonly arrays: { array: JsonValue[]; path: readonly Segment[]; origin: Origin }[] = [];
 
   /** Sets `value` (a scalar, or an empty map/array) at `path`. */
   set(path: readonly Segment[], value: JsonValue, origin: Origin): void {
@@ -116,32 +117,44 @@ export class DocumentBuilder {
         `"${short(origin.key)}" nests deeper than ${MAX_DEPTH} levels`,
         origin.line,
       );
+    const emptyContainer = isEmptyContainer(value);
     let node: Container = this.root;
-    let id = '';
     for (let d = 0; d < path.length; d++) {
       const seg = path[d] as Segment;
-      id = d === 0 ? String(seg) : `${id}\u0000${String(seg)}`;
       const last = d === path.length - 1;
       if (Array.isArray(node) !== (typeof seg === 'number')) {
-        const owner = this.owners.get(parentId(id)) ?? { key: '(top level)' };
+        const owner = this.containers.get(node) ?? { key: '(top level)' };
         throw new KeyError(
           `${at(origin)} uses "${short(origin.key)}" as ${typeof seg === 'number' ? 'a list' : 'a map'}, but ${at(owner)} ("${short(owner.key)}") makes it ${Array.isArray(node) ? 'a list' : 'a map'}`,
           origin.line,
         );
       }
       const holder = node as Record<string, JsonValue>;
-      const key = String(seg);
+      const key = seg;
       const exists = Object.hasOwn(holder, key);
       const existing = exists ? holder[key] : undefined;
-      const emptyContainer = isEmptyContainer(value);
+      const isScalar = exists && (typeof existing !== 'object' || existing === null);
       if (last && !emptyContainer) {
-        if (exists) this.conflict(id, origin, this.leaves.has(id) ? 'sets' : 'is a parent of');
+        if (exists) {
+          const owner = isScalar
+            ? this.scalars.get(holder)?.get(String(key))
+            : this.containers.get(existing as object);
+          this.conflict(path.slice(0, d + 1), origin, owner, isScalar);
+        }
         holder[key] = value;
-        this.owners.set(id, origin);
-        this.leaves.add(id);
+        let byKey = this.scalars.get(holder);
+        if (!byKey) this.scalars.set(holder, (byKey = new Map()));
+        byKey.set(String(key), origin);
         return;
       }
-      if (exists && this.leaves.has(id)) this.conflict(id, origin, 'is a parent of');
+      if (isScalar) {
+        this.conflict(
+          path.slice(0, d + 1),
+          origin,
+          this.scalars.get(holder)?.get(String(key)),
+          false,
+        );
+      }
       if (!exists) {
         const next = last
           ? (value as Container)
@@ -149,8 +162,9 @@ export class DocumentBuilder {
             ? ([] as JsonValue[])
             : {};
         holder[key] = next;
-        this.owners.set(id, origin);
-        if (Array.isArray(next)) this.arrays.push({ array: next, path: id, origin });
+        this.containers.set(next, origin);
+        if (Array.isArray(next))
+          this.arrays.push({ array: next, path: path.slice(0, d + 1), origin });
         node = next;
       } else {
         node = existing as Container;
@@ -168,7 +182,7 @@ export class DocumentBuilder {
       for (let i = 0; i < array.length; i++) {
         if (!(i in array)) {
           throw new KeyError(
-            `list "${path.replaceAll('\u0000', '.')}" (${at(origin)}) has no item [${i}]: number its items from 0 without gaps`,
+            `list "${dotted(path)}" (${at(origin)}) has no item [${i}]: number its items from 0 without gaps`,
             origin.line,
           );
         }
@@ -177,19 +191,22 @@ export class DocumentBuilder {
     return this.root;
   }
 
-  private conflict(id: string, origin: Origin, verb: string): never {
-    const owner = this.owners.get(id) as Origin;
-    const name = id.replaceAll('\u0000', '.');
+  private conflict(
+    path: readonly Segment[],
+    origin: Origin,
+    owner: Origin | undefined,
+    sameSetting: boolean,
+  ): never {
+    const first = owner ?? { key: '(unknown)' };
     throw new KeyError(
-      `"${short(origin.key)}" (${at(origin)}) and "${short(owner.key)}" (${at(owner)}) both set "${short(name)}"${verb === 'sets' ? '' : ' — one as a value, one as a parent of other keys'}: keep one`,
+      `"${short(origin.key)}" (${at(origin)}) and "${short(first.key)}" (${at(first)}) both set "${short(dotted(path))}"${sameSetting ? '' : ' — one as a value, one as a parent of other keys'}: keep one`,
       origin.line,
     );
   }
 }
 
-function parentId(id: string): string {
-  const cut = id.lastIndexOf('\u0000');
-  return cut < 0 ? '' : id.slice(0, cut);
+function dotted(path: readonly Segment[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 function isEmptyContainer(value: JsonValue): boolean {
