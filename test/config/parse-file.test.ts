@@ -164,7 +164,7 @@ describe('parseConfigFile', () => {
 
     it('refuses a malformed expression with the line of its document', () => {
       expect(read('application.yml', file)).to.equal(
-        'application.yml line 13: profile expression "dev & eu | us" mixes "&" and "|" without parentheses: write "(a & b) | c" or "a & (b | c)" (in spring.config.activate.on-profile of the document that starts here)',
+        'application.yml line 13: profile expression "dev & eu | us" mixes "&" and "|" without parentheses: write "(a & b) | c" or "a & (b | c)" (in spring.config.activate.on-profile)',
       );
       for (const bad of ['dev &', '(dev', '!']) {
         expect(read('a.yml', `a: 1\n---\nspring.config.activate.on-profile: "${bad}"\n`)).to.match(

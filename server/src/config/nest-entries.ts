@@ -10,6 +10,8 @@ export interface RawDocument {
   /** Line the document starts on. */
   line: number;
   config: ConfigObject;
+  /** Line of the profile activation setting, when the format knows it. */
+  activationLine?: number;
 }
 
 /** A map key (string) or an array index (number). */

@@ -99,7 +99,10 @@ function readPropertiesDocuments(text: string, max: number): RawDocument[] {
       const origin = { key: entry.key, line: entry.line };
       builder.set(splitKey(entry.key, origin), entry.value, origin);
     }
-    out.push({ index, line: doc.line, config: builder.build() });
+    const activation = doc.entries.find(
+      (e) => e.key === 'spring.config.activate.on-profile' || e.key === 'spring.profiles',
+    );
+    out.push({ index, line: doc.line, config: builder.build(), activationLine: activation?.line });
   });
   // Spring numbers the documents it loaded, so empty ones take no number.
   return out.map((d, i) => ({ ...d, index: i }));
@@ -126,8 +129,8 @@ function activationOf(doc: RawDocument): Activation {
     return parseProfileList(expression);
   } catch (e) {
     throw new KeyError(
-      `${(e as Error).message} (in spring.config.activate.on-profile of the document that starts here)`,
-      doc.line,
+      `${(e as Error).message} (in spring.config.activate.on-profile)`,
+      doc.activationLine ?? doc.line,
     );
   }
 }
