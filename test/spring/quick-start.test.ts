@@ -157,6 +157,25 @@ describe('a Spring Cloud Config quick-start repository', () => {
     ]);
   });
 
+  it("merges comma-separated labels, the last label winning (Spring's last-label-wins)", async () => {
+    await repo.git('checkout', '-q', '-b', 'feature');
+    await repo.commit({ 'foo.properties': 'foo: from feature\n' });
+    await repo.git('checkout', '-q', 'main');
+    const reply = await request(`${server.url}/foo/default/main,feature`);
+    expect(reply.status).to.equal(200);
+    expect(reply.json.label).to.equal('main,feature');
+    expect(reply.json.propertySources.map((p: { name: string }) => p.name)).to.deep.equal([
+      'foo.properties',
+      'application.yml (document #0)',
+      'foo.properties',
+      'application.yml (document #0)',
+    ]);
+    expect(reply.json.propertySources[0].source).to.deep.equal({ foo: 'from feature' });
+    const missing = await request(`${server.url}/foo/default/main,nosuch`);
+    expect(missing.status).to.equal(404);
+    expect(missing.json.error.code).to.equal('HC_LABEL_NOT_FOUND');
+  });
+
   it('renders /foo-development.properties merged, with placeholders resolved', async () => {
     const reply = await request(`${server.url}/foo-development.properties`);
     expect(reply.status).to.equal(200);

@@ -52,8 +52,9 @@ export async function springEnvironment(
     parts.push(await compose(deps, principal, service, profiles, label));
   const first = parts[0] as PublishedDocument;
   if (parts.length === 1) return first;
+  const { configJson: _json, etag: _etag, bodies: _bodies, ...fields } = first;
   return makeDocument({
-    ...first,
+    ...fields,
     label: labels.join(','),
     config: mergeDocuments(parts.map((p) => p.config)),
     sources: parts.flatMap((p) => p.sources),
