@@ -117,6 +117,18 @@ describe('parseConfigFile', () => {
       expect(performance.now() - started).to.be.below(2000);
     });
 
+    it('says what to do about each kind of syntax error, with the line', () => {
+      expect(read('x.yml', 'a:\n\t- b\n')).to.equal(
+        'x.yml line 2: is not valid YAML: a tab is used for indentation: YAML needs spaces',
+      );
+      expect(read('x.yml', 'a: "open\n')).to.equal(
+        'x.yml line 2: is not valid YAML: a quote or bracket is not closed: close it on this line',
+      );
+      expect(read('x.yml', 'a: &x 1\nb: *y\n')).to.equal(
+        'x.yml line 2: alias "*y" names no anchor: define "&y" above it',
+      );
+    });
+
     it('speaks its own words for a syntax error, with the line', () => {
       expect(read('x.yml', 'a: 1\nb: [1, 2\nc: 3\n')).to.match(
         /^x\.yml line \d: is not valid YAML: /,

@@ -77,12 +77,8 @@ export function readYamlDocuments(text: string, maxBytes: number): RawDocument[]
         lines.linePos(error.pos[0]).line,
       );
     if (error) {
-      const reason = (error.message.split('\n')[0] ?? '').replace(
-        / at line \d+, column \d+:?$/,
-        '',
-      );
       throw new YamlProblem(
-        `is not valid YAML: ${ourWords(reason)}`,
+        `is not valid YAML: ${ourWords(error.code, error.message)}`,
         lines.linePos(error.pos[0]).line,
       );
     }
@@ -98,7 +94,13 @@ export function readYamlDocuments(text: string, maxBytes: number): RawDocument[]
       budget -= 8;
       if (budget < 0) throw tooBig(maxBytes, origin.line);
       if (isAlias(node)) {
-        walk(node.resolve(doc), path, origin);
+        const target = node.resolve(doc);
+        if (!target)
+          throw new KeyError(
+            `alias "*${node.source.slice(0, 40)}" names no anchor: define "&${node.source.slice(0, 40)}" above it`,
+            lineAt(node) ?? origin.line,
+          );
+        walk(target, path, origin);
       } else if (isMap(node)) {
         if (node.items.length === 0 && path.length > 0) builder.set(path, {}, origin);
         const merges: unknown[] = [];
@@ -184,8 +186,31 @@ export function scalarValue(value: unknown, source: string | undefined, line?: n
   return String(value as string);
 }
 
-/** The YAML library's messages, minus any advice that names its own API. */
-function ourWords(reason: string): string {
-  if (/multiple documents/i.test(reason)) return 'unexpected content after the document';
-  return reason.replace(/;?\s*please use [^.]*\.?/gi, '').trim() || 'syntax error';
+// What each of the YAML library's error codes means, said our way, with what to do.
+const YAML_ERRORS: Record<string, string> = {
+  BAD_INDENT:
+    'the indentation does not line up: indent nested keys further than their parent, with spaces',
+  TAB_AS_INDENT: 'a tab is used for indentation: YAML needs spaces',
+  BLOCK_AS_IMPLICIT_KEY:
+    'a key is followed by another "key:" on the same line: put the nested key on its own line, or quote the value',
+  MISSING_CHAR: 'a quote or bracket is not closed: close it on this line',
+  UNEXPECTED_TOKEN:
+    'unexpected text: check the indentation and that lists and maps are not mixed at one level',
+  BAD_SCALAR_START: 'a value starts with a reserved character (@ or `): quote the value',
+  MULTIPLE_DOCS: 'unexpected content after the document: separate documents with a "---" line',
+  DUPLICATE_KEY: 'a key appears twice in the same map: keep one',
+  BAD_ALIAS: 'an alias is not valid: write "*name" for an anchor "&name" defined above',
+  ALIAS_PROPS: 'an alias cannot carry an anchor or a tag: remove them',
+  BAD_DIRECTIVE: 'a "%" directive is not valid: remove it',
+  IMPOSSIBLE: 'the text cannot be read as YAML: check this line',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters: shorten it',
+};
+
+/** The YAML library's error, in our words: never its advice about its own API. */
+function ourWords(code: string, message: string): string {
+  const known = YAML_ERRORS[code];
+  if (known) return known;
+  const first = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const cleaned = first.replace(/;?\s*please use [^.]*\.?/gi, '').trim();
+  return `${cleaned || 'syntax error'}: check the syntax on this line`;
 }

@@ -6,6 +6,7 @@ import {
   CONFIG_FILE,
   decodeSpringLabel,
   parseProfiles,
+  RESERVED,
   SCHEMA_FILE,
   splitFileName,
 } from '../config/names.js';
@@ -37,7 +38,12 @@ export function plainTextRoutes(deps: SpringRoutesDeps) {
     const segments = ctx.path.split('/').slice(1);
     const useDefault = ctx.query.useDefaultLabel !== undefined;
     const first = useDefault ? 2 : 3;
-    if (segments.length <= first || segments.some((s) => s === '')) return next();
+    if (
+      segments.length <= first ||
+      segments.some((s) => s === '') ||
+      RESERVED.has(segments[0] ?? '')
+    )
+      return next();
     // 401 before anything about names or files is said (DESIGN §7).
     const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
     const decoded = segments.map((s) => decodeURIComponent(s));
