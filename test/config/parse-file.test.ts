@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseConfigFile, type ParsedFile } from '../../server/src/config/parse-file.js';
+import { lineOf, parseConfigFile, type ParsedFile } from '../../server/src/config/parse-file.js';
 
 /** The documents' configs, or the problem's message. */
 function read(file: string, text: string, maxDocumentBytes?: number): unknown {
@@ -282,5 +282,23 @@ describe('parseConfigFile', () => {
       );
       expect(performance.now() - started).to.be.below(2000);
     });
+  });
+});
+
+describe('lineOf', () => {
+  it('finds a setting written with dotted keys in YAML', () => {
+    expect(lineOf('a: 1\ndb.pool:\n  max: 900\n', ['db', 'pool', 'max'])).to.equal(3);
+    expect(lineOf('a: 1\ndb.pool.max: 900\n', ['db', 'pool', 'max'])).to.equal(2);
+  });
+
+  it('finds a setting in a later document of a multi-document file', () => {
+    expect(lineOf('a: 1\n---\nb: 2\na: 3\n', ['a'], 'x.yml', 1)).to.equal(4);
+  });
+
+  it('finds a setting in a .properties file, list items included', () => {
+    const text = '# c\nserver.port=1\nhosts[0]=a\nhosts[1]=b\n#---\nserver.port=2\n';
+    expect(lineOf(text, ['server', 'port'], 'x.properties', 0)).to.equal(2);
+    expect(lineOf(text, ['hosts', 1], 'x.properties', 0)).to.equal(4);
+    expect(lineOf(text, ['server', 'port'], 'x.properties', 1)).to.equal(6);
   });
 });
