@@ -5,7 +5,12 @@ import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
 import { mayFeed } from './file-owner.js';
 import { mergeDocuments } from './merge.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
-import { DEFAULT_MAX_DOCUMENT_BYTES, parseConfigFile, type ParsedFile } from './parse-file.js';
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  parseConfigFile,
+  type ParsedDocument,
+  type ParsedFile,
+} from './parse-file.js';
 
 /** One file (or one document of a multi-document file) that contributed to a document. */
 export interface Source {
@@ -95,13 +100,30 @@ export class ConfigResolver {
     return names.has(service);
   }
 
-  /** Merges the document. Never throws for bad content: problems come back as values. */
-  resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
+  /**
+   * Merges the document. Never throws for bad content: problems come back as values.
+   * Resolutions are shared by every (service, profiles) that ends up with the same files
+   * and the same active documents, so a thousand profile names cost one resolution.
+   */
+  async resolve(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+  ): Promise<Resolution> {
     const files = this.applicableFiles(snapshot, service, profiles);
-    const key = `${snapshot.prefix}|${profiles.join(',')}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
+    const active = new Set(profiles);
+    const parsed = await Promise.all(
+      files.map(([name, blob]) => this.parse(snapshot.prefix + name, blob)),
+    );
+    const chosen = parsed.map((p) => (p.ok ? activeDocuments(p, active) : []));
+    const key = `${snapshot.prefix}|${files
+      .map(
+        ([f, b], i) => `${f}:${b}:${(chosen[i] as ParsedDocument[]).map((d) => d.index).join('.')}`,
+      )
+      .join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
-      cached = this.merge(snapshot.prefix, files, profiles);
+      cached = Promise.resolve(this.merge(snapshot.prefix, files, parsed, chosen));
       this.resolved.set(key, cached);
       if (this.resolved.size > 10_000) {
         const oldest = this.resolved.keys().next().value;
@@ -111,36 +133,31 @@ export class ConfigResolver {
     return cached;
   }
 
-  private async merge(
+  private merge(
     prefix: string,
     files: [string, string][],
-    profiles: readonly string[],
-  ): Promise<Resolution> {
+    parsed: ParsedFile[],
+    chosen: ParsedDocument[][],
+  ): Resolution {
     const sources: Source[] = [];
     const problems: Problem[] = [];
-    const active = new Set(profiles);
-    for (const [name, blob] of files) {
+    files.forEach(([name, blob], i) => {
       const file = prefix + name;
-      const parsed = await this.parse(file, blob);
-      if (!parsed.ok) {
-        problems.push(parsed.problem);
-        continue;
+      const result = parsed[i] as ParsedFile;
+      if (!result.ok) {
+        problems.push(result.problem);
+        return;
       }
-      // Within a file a later document beats an earlier one (Spring Boot).
-      for (let i = parsed.documents.length - 1; i >= 0; i--) {
-        const doc = parsed.documents[i] as (typeof parsed.documents)[number];
-        const applies =
-          doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active));
-        if (!applies) continue;
+      for (const doc of chosen[i] as ParsedDocument[]) {
         sources.push({
           file,
           blob,
           config: doc.config,
-          name: parsed.multi ? `${file} (document #${doc.index})` : file,
+          name: result.multi ? `${file} (document #${doc.index})` : file,
           document: doc.index,
         });
       }
-    }
+    });
     if (problems.length > 0) return { ok: false, problems, sources };
     const secrets: Problem[] = [];
     const decoded = sources.map((s) => ({ ...s, config: this.decodeSecrets(s, secrets) }));
@@ -259,6 +276,20 @@ function mentionedNames(snapshot: Snapshot): Set<string> {
       const prefix = base.slice(0, i);
       if (mayFeed(base, prefix, hasSchema)) out.add(prefix);
     }
+  }
+  return out;
+}
+
+/** The documents of a file that apply to `active`, later documents first (they win). */
+function activeDocuments(
+  parsed: Extract<ParsedFile, { ok: true }>,
+  active: ReadonlySet<string>,
+): ParsedDocument[] {
+  const out: ParsedDocument[] = [];
+  for (let i = parsed.documents.length - 1; i >= 0; i--) {
+    const doc = parsed.documents[i] as ParsedDocument;
+    if (doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active)))
+      out.push(doc);
   }
   return out;
 }
