@@ -34,7 +34,11 @@ describe('ConfigResolver', () => {
       const dev = await resolver.resolve(snapshot, 'orders', ['dev']);
       expect(p1).to.equal(p2);
       expect(dev).to.not.equal(p1);
-      expect(dev.ok && dev.config).to.deep.equal({ a: 2, b: 1 });
+      expect(dev.ok && dev.config).to.deep.equal({
+        a: 2,
+        b: 1,
+        spring: { config: { activate: { 'on-profile': 'dev' } } },
+      });
       expect(p1.ok && p1.config).to.deep.equal({ a: 1, b: 1 });
     });
 
