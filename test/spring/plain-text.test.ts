@@ -80,6 +80,18 @@ describe("Spring's plain-text endpoint", () => {
     expect(missing.json.error.code).to.equal('HC_FILE_NOT_FOUND');
   });
 
+  it('checks every application of a comma list, and the owner of every source', async () => {
+    const both = await get('/orders,billing/default');
+    expect(both.status).to.equal(403);
+    expect(both.json.error).to.deep.equal({
+      code: 'HC_FORBIDDEN',
+      message: 'this token may not read service billing',
+    });
+    const own = await get('/orders,orders-x/default');
+    expect(own.status).to.equal(200);
+    expect(own.json.name).to.equal('orders,orders-x');
+  });
+
   it('refuses a path that leaves the repository', async () => {
     const reply = await get('/orders/default/main/..%2F..%2Fetc%2Fpasswd');
     expect(reply.status).to.equal(400);
