@@ -3,8 +3,10 @@ import { checkOpenBind } from './access/open-bind.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { createBus } from './bus/bus.js';
 import { ConfigResolver } from './config/config-resolver.js';
+import { SNAPSHOT_FILES } from './config/snapshot-files.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
+import { actuatorRoutes } from './http/actuator-routes.js';
 import { createApp } from './http/app.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
@@ -16,6 +18,7 @@ import { SchemaGate } from './schema/schema-gate.js';
 import { encryptRoutes } from './secrets/encrypt-routes.js';
 import { createSecretBox } from './secrets/secret-box.js';
 import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { createSpringBus } from './spring-bus/spring-bus.js';
 import { WatchHub } from './watch/watch-hub.js';
 
 /** A running hotconf: what `hotconf serve` and the tests hold. */
@@ -73,7 +76,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (settings.tokensFile === undefined) checkOpenBind(settings.host, settings.allowOpen);
 
       // git → snapshot → resolve → validate → publish
-      const repository = await Repository.open({ ...settings, logger });
+      const repository = await Repository.open({ ...settings, files: SNAPSHOT_FILES, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
       const secrets = createSecretBox(settings.encryptKey);
@@ -138,6 +141,19 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
       metrics.observe({ publisher, hub, detector, bus });
+      // Spring Cloud Bus: published changes announced, fire and forget (DESIGN §8).
+      const springBus = createSpringBus({
+        url: settings.springBusUrl,
+        redisUrl: settings.busUrl,
+        replicaId: settings.replicaId,
+        port: () => http?.port ?? settings.port,
+        logger,
+        registry: metrics.registry,
+      });
+      closers.push(() => springBus.close());
+      publisher.on('change', (change) => springBus.changed(change));
+      publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
+      publisher.on('settled', () => springBus.settled());
       parts = { publisher, repository, detector, hub };
       const app = createApp({
         logger,
@@ -151,12 +167,13 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
         onRefresh: () => bus.announceChange([]),
-        statusExtras: () => bus.status(),
+        statusExtras: () => ({ ...bus.status(), springBus: springBus.status() }),
         extraRoutes: [
           webhookRoutes({ secret: settings.webhookSecret, logger, onPush: heardOfChange }),
           encryptRoutes({ box: secrets, access }),
           auditRoutes({ publisher, repository, resolver, gate, access }),
           metrics.routes,
+          actuatorRoutes({ springBus, access }),
         ],
       });
       http = await listenHttp({

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
+import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -39,8 +40,12 @@ export interface Settings {
   allowOpen: boolean;
   /** Seconds between WebSocket pings; a peer silent for two is dropped. Default 30. */
   pingInterval: number;
-  /** Bytes a config file's documents may expand to, YAML aliases included (DESIGN §3). Default 10 MB. */
+  /** A config file larger than this many bytes is a rejection (DESIGN §3). Default 5 MB. */
+  maxFileBytes: number;
+  /** A document whose merged JSON is larger than this many bytes is a rejection. Default 10 MB. */
   maxDocumentBytes: number;
+  /** `amqp://…` of Spring Cloud Bus's RabbitMQ: published changes are announced there (DESIGN §8). */
+  springBusUrl: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -60,10 +65,12 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   allowOpen: false,
   pingInterval: 30,
+  maxFileBytes: 5 * 1024 * 1024,
   maxDocumentBytes: 10 * 1024 * 1024,
+  springBusUrl: undefined,
 };
 
-type Kind = 'string' | 'number' | 'boolean';
+type Kind = 'string' | 'number' | 'boolean' | 'bytes';
 
 /** Each setting's environment variable, flag and type: the one table both sources read. */
 const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> = {
@@ -83,11 +90,13 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   logLevel: { env: 'HOTCONF_LOG_LEVEL', flag: 'log-level', kind: 'string' },
   allowOpen: { env: 'HOTCONF_ALLOW_OPEN', flag: 'allow-open', kind: 'boolean' },
   pingInterval: { env: 'HOTCONF_PING_INTERVAL', flag: 'ping-interval', kind: 'number' },
+  maxFileBytes: { env: 'HOTCONF_MAX_FILE_BYTES', flag: 'max-file-bytes', kind: 'bytes' },
   maxDocumentBytes: {
     env: 'HOTCONF_MAX_DOCUMENT_BYTES',
     flag: 'max-document-bytes',
-    kind: 'number',
+    kind: 'bytes',
   },
+  springBusUrl: { env: 'HOTCONF_SPRING_BUS_URL', flag: 'spring-bus-url', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
@@ -97,8 +106,19 @@ export const SETTING_FLAGS = Object.fromEntries(
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Binary multiples, as Spring's `DataSize` reads `5MB`. */
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
 function parseValue(name: string, kind: Kind, raw: string): string | number | boolean {
   if (kind === 'string') return raw;
+  if (kind === 'bytes') {
+    const m = /^(\d+(?:\.\d+)?)\s*([kmg]?b)?$/i.exec(raw.trim());
+    const unit = BYTE_UNITS[(m?.[2] ?? '').toLowerCase()];
+    if (!m || unit === undefined || !(Number(m[1]) * unit >= 1)) {
+      throw new TypeError(`${name} must be a size such as 5MB, 512KB or 1048576, got "${raw}"`);
+    }
+    return Math.floor(Number(m[1]) * unit);
+  }
   if (kind === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no|)$/i.test(raw)) return false;
@@ -145,6 +165,14 @@ export function checkSettings(settings: Settings): Settings {
   if (!(s.pingInterval > 0)) {
     throw new TypeError(`HOTCONF_PING_INTERVAL must be a positive number of seconds`);
   }
+  for (const [key, env] of [
+    ['maxFileBytes', 'HOTCONF_MAX_FILE_BYTES'],
+    ['maxDocumentBytes', 'HOTCONF_MAX_DOCUMENT_BYTES'],
+  ] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < 1) {
+      throw new TypeError(`${env} must be a size such as 5MB, 512KB or 1048576`);
+    }
+  }
   if (!LOG_LEVELS.includes(s.logLevel)) {
     throw new TypeError(`HOTCONF_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
@@ -162,6 +190,7 @@ export function checkSettings(settings: Settings): Settings {
       'HOTCONF_REPLICA_ID must be 1-128 letters, digits or . _ : @ -, starting with a letter or digit',
     );
   }
+  if (s.springBusUrl !== undefined) parseSpringBusUrl(s.springBusUrl);
   if (
     s.searchPath !== undefined &&
     (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))

@@ -4,7 +4,7 @@ import { ConfigResolver } from '../../server/src/config/config-resolver.js';
 import type { Snapshot } from '../../server/src/git/snapshot.js';
 
 /** An in-memory snapshot of `files` (name → text) and its blob reader. */
-function snapshotOf(files: Record<string, string>) {
+function snapshotOf(files: Record<string, string>, maxDocumentBytes?: number) {
   const blobs = new Map<string, Buffer>();
   const names = new Map<string, string>();
   for (const [name, text] of Object.entries(files)) {
@@ -18,7 +18,10 @@ function snapshotOf(files: Record<string, string>) {
     schemas: new Map(),
     prefix: '',
   };
-  const resolver = new ConfigResolver({ readBlob: async (oid) => blobs.get(oid) as Buffer });
+  const resolver = new ConfigResolver({
+    readBlob: async (oid) => blobs.get(oid) as Buffer,
+    ...(maxDocumentBytes ? { maxDocumentBytes } : {}),
+  });
   return { snapshot, resolver };
 }
 
@@ -40,6 +43,22 @@ describe('ConfigResolver', () => {
         spring: { config: { activate: { 'on-profile': 'dev' } } },
       });
       expect(p1.ok && p1.config).to.deep.equal({ a: 1, b: 1 });
+    });
+
+    it('refuses a merged document over HOTCONF_MAX_DOCUMENT_BYTES, naming its files', async () => {
+      const { snapshot, resolver } = snapshotOf(
+        { 'application.yml': `a: ${'x'.repeat(600)}\n`, 'orders.yml': `b: ${'y'.repeat(600)}\n` },
+        1000,
+      );
+      const resolution = await resolver.resolve(snapshot, 'orders', ['default']);
+      expect(resolution.ok).to.equal(false);
+      expect(!resolution.ok && resolution.problems).to.deep.equal([
+        {
+          path: '',
+          message:
+            'the merged document is 1215 bytes, over HOTCONF_MAX_DOCUMENT_BYTES (1000): make orders.yml, application.yml smaller',
+        },
+      ]);
     });
 
     it('knows an application from its profile file alone', () => {

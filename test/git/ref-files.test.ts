@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { pino } from 'pino';
+import { SNAPSHOT_FILES } from '../../server/src/config/snapshot-files.js';
 import { Repository } from '../../server/src/git/repository.js';
 import { readRefFiles } from '../../server/src/git/ref-files.js';
 import { GitFixture } from '../helpers/git-fixture.js';
@@ -16,7 +17,8 @@ async function labelsByGit(repo: GitFixture): Promise<Map<string, string>> {
     else if (ref.startsWith('refs/heads/')) labels.set(ref.slice(11), oid);
     else if (ref.startsWith('refs/tags/')) tags.set(ref.slice(10).replace(/\^\{\}$/, ''), oid);
   }
-  for (const [name, oid] of tags) if (!labels.has(name)) labels.set(name, oid);
+  // git resolves `refs/tags/x` before `refs/heads/x`.
+  for (const [name, oid] of tags) labels.set(name, oid);
   return labels;
 }
 
@@ -33,6 +35,7 @@ describe('readRefFiles', () => {
     repository = await Repository.open({
       repo: repo.dir,
       cacheDir: repo.dir,
+      files: SNAPSHOT_FILES,
       logger: pino({ level: 'silent' }),
     });
   });
@@ -42,11 +45,13 @@ describe('readRefFiles', () => {
     await repo.remove();
   });
 
-  const read = () =>
-    readRefFiles(path.join(repo.dir, '.git'), async (oid) => {
-      const type = await repo.git('cat-file', '-t', oid);
-      return type === 'commit' ? oid : repo.git('rev-parse', `${oid}^{commit}`);
-    });
+  const read = async () =>
+    (
+      await readRefFiles(path.join(repo.dir, '.git'), async (oid) => {
+        const type = await repo.git('cat-file', '-t', oid);
+        return type === 'commit' ? oid : repo.git('rev-parse', `${oid}^{commit}`);
+      })
+    )?.labels;
 
   it('reads loose refs exactly as git show-ref does, annotated tags peeled to their commit', async () => {
     expect(await read()).to.deep.equal(await labelsByGit(repo));
@@ -78,5 +83,20 @@ describe('readRefFiles', () => {
       ['main', 'moved'],
     ]);
     expect(repository.labelTable()).to.deep.equal(await labelsByGit(repo));
+  });
+
+  it('serves the tag where a branch and a tag share a name, as git rev-parse does, and says so', async () => {
+    const tagged = await repo.head('main~1');
+    await repo.git('tag', 'release', tagged);
+    await repo.git('branch', 'release', 'main');
+    await repository.refreshLabels();
+    expect(await repo.git('rev-parse', 'release')).to.equal(tagged);
+    expect(repository.labelTable().get('release')).to.equal(tagged);
+    expect(repository.ambiguousLabels()).to.deep.equal(['release']);
+    expect(await read()).to.deep.equal(await labelsByGit(repo));
+    await repo.git('tag', '-d', 'release');
+    await repository.refreshLabels();
+    expect(repository.labelTable().get('release')).to.equal(await repo.head('main'));
+    expect(repository.ambiguousLabels()).to.deep.equal([]);
   });
 });

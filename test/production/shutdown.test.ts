@@ -82,6 +82,8 @@ async function serve(fixture: GitFixture): Promise<ServeProcess> {
     HOTCONF_REPO: fixture.dir,
     HOTCONF_PORT: port,
     HOTCONF_LOG_LEVEL: 'warn',
+    // big.yml (6 MiB) is over the default 5 MB file limit.
+    HOTCONF_MAX_FILE_BYTES: '8MB',
   });
   expect((await fetch(`${started.url}/health`)).status, started.stderr()).to.equal(200);
   return started;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigResolver } from '../config/config-resolver.js';
 import { checkLabel } from '../config/names.js';
+import { SNAPSHOT_FILES } from '../config/snapshot-files.js';
 import { workingTreeSnapshot } from '../config/working-tree-snapshot.js';
 import { Repository } from '../git/repository.js';
 import { checkSnapshot, type DocumentCheck } from '../schema/check-snapshot.js';
@@ -48,6 +49,7 @@ export const validateCommand: Command = async (argv) => {
       repo: dir,
       searchPath: values['search-path'],
       cacheDir: path.join(dir, '.hotconf'),
+      files: SNAPSHOT_FILES,
       logger: pino({ level: 'silent' }),
     });
     try {

@@ -123,6 +123,8 @@ export class ConfigResolver {
       .join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
+      // parse() above rejects on an unreadable object, before anything is cached: an
+      // unreadable object is not a verdict, the next read tries again.
       cached = Promise.resolve(this.merge(snapshot.prefix, files, parsed, chosen));
       this.resolved.set(key, cached);
       if (this.resolved.size > 10_000) {
@@ -162,7 +164,23 @@ export class ConfigResolver {
     const secrets: Problem[] = [];
     const decoded = sources.map((s) => ({ ...s, config: this.decodeSecrets(s, secrets) }));
     if (secrets.length > 0) return { ok: false, problems: secrets, sources };
-    return { ok: true, config: mergeDocuments(decoded.map((s) => s.config)), sources: decoded };
+    const config = mergeDocuments(decoded.map((s) => s.config));
+    const max = this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const size = Buffer.byteLength(JSON.stringify(config));
+    if (size > max) {
+      const files = [...new Set(sources.map((s) => s.file))].join(', ');
+      return {
+        ok: false,
+        problems: [
+          {
+            path: '',
+            message: `the merged document is ${size} bytes, over HOTCONF_MAX_DOCUMENT_BYTES (${max}): make ${files} smaller`,
+          },
+        ],
+        sources,
+      };
+    }
+    return { ok: true, config, sources: decoded };
   }
 
   private async parse(file: string, blob: string): Promise<ParsedFile> {

@@ -23,6 +23,10 @@ export interface SyncState {
   lastError: string | undefined;
   fetches: number;
   failures: number;
+  /** True while the last fetch of a remote failed: what is served may be behind the remote. */
+  stale: boolean;
+  /** Fetches failed in a row since the last success. */
+  failuresInARow: number;
 }
 
 /**
@@ -52,6 +56,8 @@ export class ChangeDetector {
       lastError: undefined,
       fetches: 0,
       failures: 0,
+      stale: false,
+      failuresInARow: 0,
     };
   }
 
@@ -127,15 +133,29 @@ export class ChangeDetector {
       try {
         await repository.fetch();
         this.metrics?.fetched((performance.now() - started) / 1000, true);
+        if (this.state.stale) {
+          logger.info(
+            { failures: this.state.failuresInARow },
+            'fetch from the remote works again; no longer stale',
+          );
+        }
         this.state.lastSuccess = new Date().toISOString();
         this.state.lastError = undefined;
+        this.state.stale = false;
+        this.state.failuresInARow = 0;
       } catch (error) {
         this.metrics?.fetched((performance.now() - started) / 1000, false);
         this.state.failures++;
+        this.state.failuresInARow++;
+        this.state.stale = true;
         this.state.lastError = 'fetch from the remote failed';
         logger.warn(
-          { err: (error as Error).message },
-          'fetch from the remote failed; serving what is already published',
+          {
+            err: (error as Error).message,
+            lastSuccess: this.state.lastSuccess,
+            failuresInARow: this.state.failuresInARow,
+          },
+          'STALE: fetch from the remote failed; serving what was fetched last',
         );
         return;
       }

@@ -9,15 +9,12 @@ export type Peel = (oid: string) => Promise<string | null>;
 /**
  * Reads branches, tags and HEAD straight from the files git keeps them in (loose refs
  * over `packed-refs`), without spawning a process: on every commit this is the difference
- * between microseconds and a fork of git. Returns label → commit, branches winning over
- * tags of the same name, or undefined when the repository keeps refs another way
- * (reftable) and git must be asked. The files are a few bytes each: read synchronously,
+ * between microseconds and a fork of git. Returns label → commit, a tag winning over a
+ * branch of the same name as in `git rev-parse` (the name is listed in `ambiguous`), or
+ * undefined when the repository keeps refs another way (reftable) and git must be asked. The files are a few bytes each: read synchronously,
  * they cost microseconds, where each async read is a thread-pool round trip.
  */
-export async function readRefFiles(
-  gitDir: string,
-  peel: Peel,
-): Promise<Map<string, string> | undefined> {
+export async function readRefFiles(gitDir: string, peel: Peel): Promise<RefTable | undefined> {
   if (existsSync(path.join(gitDir, 'reftable'))) return undefined;
   const refs = new Map<string, string>();
   const packedPeeled = new Map<string, string>();
@@ -33,19 +30,43 @@ export async function readRefFiles(
   }
   for (const dir of ['refs/heads', 'refs/tags']) readLoose(gitDir, dir, refs);
 
-  const labels = new Map<string, string>();
-  const tags: [string, string][] = [];
+  const branches = new Map<string, string>();
+  const tags = new Map<string, string>();
   for (const [name, oid] of refs) {
-    if (name.startsWith('refs/heads/')) labels.set(name.slice(11), oid);
+    if (name.startsWith('refs/heads/')) branches.set(name.slice(11), oid);
     else if (name.startsWith('refs/tags/')) {
       const peeled = packedPeeled.get(name) ?? (await peel(oid));
-      if (peeled) tags.push([name.slice(10), peeled]);
+      if (peeled) tags.set(name.slice(10), peeled);
     }
   }
-  for (const [name, oid] of tags) if (!labels.has(name)) labels.set(name, oid);
-  const head = resolveHead(gitDir, refs);
+  return refTable(branches, tags, resolveHead(gitDir, refs));
+}
+
+/** Labels and the names that are both a branch and a tag. */
+export interface RefTable {
+  /** Label → commit: branches, tags (a tag winning over a branch of its name), HEAD. */
+  labels: Map<string, string>;
+  /** Names that are a branch and a tag at once, sorted; the tag is what they serve. */
+  ambiguous: string[];
+}
+
+/**
+ * Builds the label table as git resolves a name: `refs/tags/x` before `refs/heads/x`
+ * (gitrevisions(7)), so `?label=x` serves what `git show x:orders.yml` shows.
+ */
+export function refTable(
+  branches: ReadonlyMap<string, string>,
+  tags: ReadonlyMap<string, string>,
+  head: string | undefined,
+): RefTable {
+  const labels = new Map(branches);
+  const ambiguous: string[] = [];
+  for (const [name, oid] of tags) {
+    if (labels.has(name)) ambiguous.push(name);
+    labels.set(name, oid);
+  }
   if (head) labels.set('HEAD', head);
-  return labels;
+  return { labels, ambiguous: ambiguous.sort() };
 }
 
 function readLoose(gitDir: string, dir: string, into: Map<string, string>): void {

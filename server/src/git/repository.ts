@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
-import { access, mkdir, readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { simpleGit } from 'simple-git';
-import { CONFIG_FILE, SCHEMA_FILE } from '../config/names.js';
+import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LabelTable, type LabelMove } from './label-table.js';
+import { ObjectReadError, ObjectTooLargeError } from './object-read-error.js';
 import { ObjectReader } from './object-reader.js';
-import { GitCommandError, redactCredentials, runGit } from './run-git.js';
-import { readRefFiles } from './ref-files.js';
-import {
-  parseCommit,
-  parseTree,
-  type CommitInfo,
-  type Snapshot,
-  type TreeEntry,
-} from './snapshot.js';
+import { normalisePrefix, openLocal } from './open-local.js';
+import { ReachableCommits } from './reachable-commits.js';
+import { RemoteMirror } from './remote-mirror.js';
+import { runGit } from './run-git.js';
+import { parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
+import { readCommit, readSnapshot, type SnapshotFiles } from './snapshot-reader.js';
+
+export type { LabelMove } from './label-table.js';
+export type { SnapshotFiles } from './snapshot-reader.js';
 
 /** How a repository was reached: a local folder we watch, or a remote we mirror and poll. */
 export type RepositoryKind = 'local' | 'remote';
@@ -26,20 +24,21 @@ export interface RepositoryOptions {
   searchPath?: string | undefined;
   /** Where remotes are cloned. */
   cacheDir: string;
-  /** Label served when a request names none; default: the repository's default branch. */
+  /** Label served when a request names none; default: the branch HEAD names, else main, else master. */
   label?: string | undefined;
+  /** Which files are config and schemas. */
+  files: SnapshotFiles;
+  /** Blobs over this many bytes are refused (HOTCONF_MAX_FILE_BYTES). Default: no limit. */
+  maxFileBytes?: number | undefined;
   logger: Logger;
-}
-
-/** A moved label: what the publisher re-evaluates. */
-export interface LabelMove {
-  label: string;
-  from: string | undefined;
-  to: string | undefined;
 }
 
 const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)/;
 const HEX_ID = /^[0-9a-f]{4,64}$/;
+/** Snapshots kept: each is a few maps of names to ids. */
+const MAX_SNAPSHOTS = 500;
+/** Commit-id labels remembered for withdrawal: more than the documents a publisher holds. */
+const MAX_COMMIT_LABELS = 50_000;
 
 /** True when `repo` is a URL to clone rather than a local path. */
 export function isRemote(repo: string): boolean {
@@ -47,17 +46,20 @@ export function isRemote(repo: string): boolean {
 }
 
 /**
- * One git repository: opening (local folder, folder inside a larger repository, plain
- * folder to initialise, or a remote mirrored into the cache), the label table, and
- * snapshots read from git objects through one `cat-file --batch` process.
+ * One git repository, opened by `open-local` or `remote-mirror`: its labels (and the
+ * commits they reach), and snapshots read from git objects through one `cat-file --batch`.
  */
 export class Repository {
   private readonly reader: ObjectReader;
-  private labels = new Map<string, string>();
-  private readonly snapshots = new Map<string, Promise<Snapshot>>();
+  private readonly labels: LabelTable;
+  private readonly reachable: ReachableCommits;
+  private readonly snapshots = new LRUCache<string, Promise<Snapshot>>({ max: MAX_SNAPSHOTS });
+  /** Blobs refused as over HOTCONF_MAX_FILE_BYTES → their size. */
+  private readonly oversized = new LRUCache<string, number>({ max: 10_000 });
+  /** Commit ids asked for as labels (as typed) → the commit, to withdraw once unreachable. */
+  private readonly commitLabels = new LRUCache<string, string>({ max: MAX_COMMIT_LABELS });
   private oidBytes = 20;
-  /** Tag object → the commit it names (objects never change). */
-  private readonly peeled = new Map<string, string | null>();
+  private chosenLabel = 'HEAD';
 
   private constructor(
     readonly kind: RepositoryKind,
@@ -65,11 +67,13 @@ export class Repository {
     readonly gitDir: string,
     /** Search path inside the repository, '' or ending in '/'. */
     readonly prefix: string,
-    /** Label served when a request names none. */
-    readonly defaultLabel: string,
-    private readonly logger: Logger,
+    private readonly options: RepositoryOptions,
+    private readonly mirror: RemoteMirror | undefined,
   ) {
-    this.reader = new ObjectReader(gitDir);
+    this.reader = new ObjectReader(gitDir, { maxBlobBytes: options.maxFileBytes });
+    const read = (rev: string) => this.reader.read(rev);
+    this.labels = new LabelTable({ gitDir, read });
+    this.reachable = new ReachableCommits({ gitDir, read });
   }
 
   /**
@@ -79,44 +83,61 @@ export class Repository {
    */
   static async open(options: RepositoryOptions): Promise<Repository> {
     const { logger } = options;
-    let kind: RepositoryKind;
-    let gitDir: string;
-    let prefix = '';
+    let repo: Repository;
     if (isRemote(options.repo)) {
-      kind = 'remote';
-      gitDir = await mirrorRemote(options.repo, options.cacheDir, logger);
+      const mirror = await RemoteMirror.open(options.repo, options.cacheDir, logger);
+      repo = new Repository('remote', mirror.gitDir, prefixOf(options, ''), options, mirror);
     } else {
-      kind = 'local';
-      const dir = path.resolve(options.repo);
-      await access(dir).catch(() => {
-        throw new Error(`repository folder ${options.repo} does not exist`);
-      });
-      ({ gitDir, prefix } = await locateLocal(dir, logger));
-    }
-    if (options.searchPath !== undefined) prefix = normalisePrefix(options.searchPath);
-    const defaultLabel = options.label ?? (await detectDefaultLabel(gitDir));
-    const repo = new Repository(kind, gitDir, prefix, defaultLabel, logger);
-    const format = await runGit(['rev-parse', '--show-object-format'], { cwd: gitDir }).catch(
-      () => 'sha1',
-    );
-    repo.oidBytes = format.trim() === 'sha256' ? 32 : 20;
-    await repo.refreshLabels();
-    if (!(await repo.resolveLabel(defaultLabel))) {
-      repo.close();
-      throw new Error(
-        `the repository has no branch, tag or commit "${defaultLabel}" to serve by default`,
+      const local = await openLocal(options.repo, logger);
+      repo = new Repository(
+        'local',
+        local.gitDir,
+        prefixOf(options, local.prefix),
+        options,
+        undefined,
       );
+    }
+    try {
+      const format = await runGit(['rev-parse', '--show-object-format'], {
+        cwd: repo.gitDir,
+      }).catch(() => 'sha1');
+      repo.oidBytes = format.trim() === 'sha256' ? 32 : 20;
+      await repo.labels.refresh();
+      await repo.reachable.rebuild(repo.labels.table);
+      repo.chosenLabel = options.label ?? (await repo.detectDefaultLabel());
+      if (!(await repo.resolveLabel(repo.defaultLabel))) {
+        throw new Error(
+          `the repository has no branch, tag or commit "${repo.defaultLabel}" to serve by default`,
+        );
+      }
+      for (const name of repo.labels.ambiguous()) {
+        logger.warn({ label: name }, 'a branch and a tag share this name; the tag is served');
+      }
+    } catch (error) {
+      repo.close();
+      throw error;
     }
     return repo;
   }
 
-  /** Commit id a label points at now; null when it names nothing. Labels are pre-validated. */
+  /** Label served when a request names none (HOTCONF_LABEL, or found at open). */
+  get defaultLabel(): string {
+    return this.chosenLabel;
+  }
+
+  /**
+   * Commit id a label points at now; null when it names nothing. A commit id counts only
+   * while a branch, tag or HEAD reaches it. Labels are pre-validated. Never runs a git
+   * command: label and reachability tables are kept current when refs move.
+   */
   async resolveLabel(label: string): Promise<string | null> {
-    const known = this.labels.get(label);
+    const known = this.labels.table.get(label);
     if (known) return known;
     if (!HEX_ID.test(label)) return null;
     const obj = await this.reader.read(`${label}^{commit}`);
-    return obj && obj.type === 'commit' ? obj.oid : null;
+    if (!obj || obj.type !== 'commit' || !this.reachable.has(obj.oid)) return null;
+    this.commitLabels.set(label, obj.oid);
+    return obj.oid;
   }
 
   /** Like `resolveLabel`, for callers that answer a request. @throws NotFoundError (404). */
@@ -128,132 +149,103 @@ export class Repository {
 
   /** Labels (branches, tags, HEAD) and their commits as last read. */
   labelTable(): ReadonlyMap<string, string> {
-    return this.labels;
+    return this.labels.table;
+  }
+
+  /** Names that are both a branch and a tag; the tag is what they serve (as in git). */
+  ambiguousLabels(): readonly string[] {
+    return this.labels.ambiguous();
   }
 
   /** True when `label` names a branch or tag that can move (not a commit id). */
   isMovable(label: string): boolean {
-    return this.labels.has(label);
+    return this.labels.table.has(label);
   }
 
   /**
-   * Re-reads branches and tags; returns the labels whose commit changed. Reads git's ref
-   * files directly; a label that seems to vanish (say, mid `git pack-refs`) is confirmed
-   * by asking git before anything is treated as deleted.
+   * Re-reads branches and tags; returns the labels whose commit changed, and commit ids
+   * served as labels that no branch or tag reaches any more (moved to nothing).
    */
   async refreshLabels(): Promise<LabelMove[]> {
-    let next = await readRefFiles(this.gitDir, (oid) => this.peel(oid)).catch(() => undefined);
-    if (!next || [...this.labels.keys()].some((label) => !next?.has(label)))
-      next = await this.showRefs();
-    return this.applyLabels(next);
-  }
-
-  /** The commit a ref's object finally names: annotated tags are followed; null otherwise. */
-  private async peel(oid: string): Promise<string | null> {
-    const known = this.peeled.get(oid);
-    if (known !== undefined) return known;
-    const obj = await this.reader.read(`${oid}^{commit}`);
-    const commit = obj && obj.type === 'commit' ? obj.oid : null;
-    this.peeled.set(oid, commit);
-    return commit;
-  }
-
-  /** Branches, tags and HEAD as `git show-ref` lists them. */
-  private async showRefs(): Promise<Map<string, string>> {
-    const out = await runGit(['show-ref', '--head', '--dereference'], { cwd: this.gitDir }).catch(
-      (error: unknown) => {
-        // show-ref exits 1 when there are no refs at all.
-        if (error instanceof GitCommandError && error.exitCode === 1) return '';
-        throw error;
-      },
-    );
-    const next = new Map<string, string>();
-    const tags = new Map<string, string>();
-    for (const line of out.split('\n')) {
-      const [oid, ref] = line.split(' ');
-      if (!oid || !ref) continue;
-      if (ref === 'HEAD') next.set('HEAD', oid);
-      else if (ref.startsWith('refs/heads/')) next.set(ref.slice(11), oid);
-      else if (ref.startsWith('refs/tags/')) {
-        // Peeled lines (`^{}`) come after the tag itself and carry the commit.
-        const name = ref.slice(10).replace(/\^\{\}$/, '');
-        tags.set(name, oid);
-      }
+    const moves = await this.labels.refresh();
+    if (moves.length === 0 || !(await this.reachable.update(moves, this.labels.table)))
+      return moves;
+    for (const [label, commit] of [...this.commitLabels.entries()]) {
+      if (this.reachable.has(commit)) continue;
+      this.commitLabels.delete(label);
+      moves.push({ label, from: commit, to: undefined });
     }
-    for (const [name, oid] of tags) if (!next.has(name)) next.set(name, oid);
-    return next;
-  }
-
-  private applyLabels(next: Map<string, string>): LabelMove[] {
-    const moves: LabelMove[] = [];
-    for (const [label, to] of next) {
-      const from = this.labels.get(label);
-      if (from !== to) moves.push({ label, from, to });
-    }
-    for (const [label, from] of this.labels) {
-      if (!next.has(label)) moves.push({ label, from, to: undefined });
-    }
-    this.labels = next;
     return moves;
   }
 
-  /** Fetches a remote into its mirror. No-op for a local repository. */
+  /**
+   * Fetches a remote into its mirror, recovering from leftovers of an interrupted fetch
+   * (and, after repeated failures, by cloning afresh). No-op for a local repository.
+   * @throws GitCommandError when the remote cannot be fetched.
+   */
   async fetch(): Promise<void> {
-    if (this.kind !== 'remote') return;
-    await runGit(['fetch', '--prune', '--quiet', 'origin'], {
-      cwd: this.gitDir,
-      timeoutMs: 120_000,
-    });
+    // After a fresh clone the object reader carries on: git looks objects up by path and
+    // rescans the pack folder when one is not found, so it finds the new mirror's objects.
+    await this.mirror?.fetch();
   }
 
-  /** Reads the config files of a commit. Cached: a commit never changes. */
+  /** Reads the config files of a commit. Cached: a commit never changes; a failure is not kept. */
   snapshot(commitId: string): Promise<Snapshot> {
     let cached = this.snapshots.get(commitId);
     if (!cached) {
-      cached = this.readSnapshot(commitId);
-      cached.catch(() => this.snapshots.delete(commitId));
-      this.snapshots.set(commitId, cached);
-      if (this.snapshots.size > 500) {
-        const oldest = this.snapshots.keys().next().value;
-        if (oldest !== undefined) this.snapshots.delete(oldest);
-      }
+      const reading = readSnapshot(this.trees(), commitId);
+      reading.catch(() => {
+        if (this.snapshots.get(commitId) === reading) this.snapshots.delete(commitId);
+      });
+      this.snapshots.set(commitId, reading);
+      cached = reading;
     }
     return cached;
   }
 
   /**
+   * Reads a blob's bytes by id.
+   * @throws ObjectReadError when it is missing, unreadable or over HOTCONF_MAX_FILE_BYTES.
+   */
+  async readBlob(oid: string): Promise<Buffer> {
+    // A blob's size never changes: one that was too big is refused without asking git
+    // again, so asking for many documents that use it streams its bytes past only once.
+    const size = this.oversized.get(oid);
+    if (size !== undefined)
+      throw new ObjectTooLargeError(oid, size, this.options.maxFileBytes ?? 0);
+    const obj = await this.reader.read(oid).catch((error: unknown) => {
+      if (error instanceof ObjectTooLargeError) this.oversized.set(oid, error.size);
+      throw error;
+    });
+    if (!obj || obj.type !== 'blob') throw new ObjectReadError(oid, 'is missing');
+    return obj.data;
+  }
+
+  /**
    * The bytes of the file at `file` (repository-relative, `/`-separated) in a commit, or
-   * undefined when there is none: for Spring's plain-text endpoint. Reads tree objects only
+   * undefined when there is none: for Spring's plain-text endpoint. Reads only the trees
    * along the path.
+   * @throws ObjectReadError when an object on the way is unreadable or over the size limit.
    */
   async readFileAt(commitId: string, file: string): Promise<Buffer | undefined> {
-    const commitObj = await this.reader.read(commitId);
-    if (!commitObj || commitObj.type !== 'commit') return undefined;
-    let oid: string | undefined = parseCommit(commitObj.oid, commitObj.data).tree;
+    const { read, oidBytes } = this.trees();
+    let oid: string | undefined = (await readCommit(read, commitId)).tree;
     const parts = file.split('/');
-    for (let i = 0; i < parts.length && oid; i++) {
-      const entries: TreeEntry[] = await this.readTree(oid);
-      const entry = entries.find((e) => e.name === parts[i]);
+    for (let i = 0; i < parts.length && oid !== undefined; i++) {
+      const tree = await read(oid);
+      if (!tree || tree.type !== 'tree') return undefined;
+      const entry = parseTree(tree.data, oidBytes).find((e) => e.name === parts[i]);
       const last = i === parts.length - 1;
       if (!entry || (last ? !entry.mode.startsWith('100') : entry.mode !== '40000'))
         return undefined;
       oid = entry.oid;
     }
-    return oid ? this.readBlob(oid) : undefined;
-  }
-
-  /** Reads a blob's bytes by id. */
-  async readBlob(oid: string): Promise<Buffer> {
-    const obj = await this.reader.read(oid);
-    if (!obj || obj.type !== 'blob') throw new Error(`blob ${oid} is missing`);
-    return obj.data;
+    return oid === undefined ? undefined : this.readBlob(oid);
   }
 
   /** Commit metadata by id. */
   async commitInfo(commitId: string): Promise<CommitInfo> {
-    const obj = await this.reader.read(commitId);
-    if (!obj || obj.type !== 'commit') throw new Error(`commit ${commitId} is missing`);
-    const { tree: _tree, ...info } = parseCommit(obj.oid, obj.data);
+    const { tree: _tree, ...info } = await readCommit(this.trees().read, commitId);
     return info;
   }
 
@@ -271,113 +263,33 @@ export class Repository {
     this.reader.close();
   }
 
-  private async readSnapshot(commitId: string): Promise<Snapshot> {
-    const commitObj = await this.reader.read(commitId);
-    if (!commitObj || commitObj.type !== 'commit') throw new Error(`commit ${commitId} is missing`);
-    const { tree, ...commit } = parseCommit(commitObj.oid, commitObj.data);
-    const files = new Map<string, string>();
-    const schemas = new Map<string, string>();
-    let treeId: string | undefined = tree;
-    for (const segment of this.prefix.split('/').filter(Boolean)) {
-      treeId = treeId
-        ? (await this.readTree(treeId)).find((e) => e.name === segment && e.mode === '40000')?.oid
-        : undefined;
+  /** What reading a snapshot needs. */
+  private trees() {
+    const { reader, prefix, oidBytes } = this;
+    return { read: (rev: string) => reader.read(rev), files: this.options.files, prefix, oidBytes };
+  }
+
+  /** The branch HEAD names where it exists; otherwise `main`, then `master`, as Spring. */
+  private async detectDefaultLabel(): Promise<string> {
+    const named = (
+      await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: this.gitDir }).catch(
+        () => '',
+      )
+    ).trim();
+    // A detached HEAD names a commit: serve what is checked out.
+    if (!named) return 'HEAD';
+    const table = this.labels.table;
+    const found = [named, 'main', 'master'].find((label) => table.has(label));
+    if (found && found !== named) {
+      this.options.logger.warn(
+        { head: named, label: found },
+        'HEAD names a branch that does not exist; serving this branch by default',
+      );
     }
-    if (treeId) {
-      for (const entry of await this.readTree(treeId)) {
-        if (entry.mode === '40000' && entry.name === 'schemas') {
-          for (const s of await this.readTree(entry.oid)) {
-            const m = SCHEMA_FILE.exec(s.name);
-            if (m && s.mode.startsWith('100')) schemas.set(m[1] as string, s.oid);
-          }
-        } else if (entry.mode.startsWith('100') && CONFIG_FILE.test(entry.name)) {
-          files.set(entry.name, entry.oid);
-        }
-      }
-    }
-    return { commit, files, schemas, prefix: this.prefix };
-  }
-
-  private async readTree(oid: string) {
-    const obj = await this.reader.read(oid);
-    if (!obj || obj.type !== 'tree') return [];
-    return parseTree(obj.data, this.oidBytes);
+    return found ?? named;
   }
 }
 
-function normalisePrefix(p: string): string {
-  const clean = p
-    .split('/')
-    .filter((s) => s && s !== '.')
-    .join('/');
-  return clean ? `${clean}/` : '';
-}
-
-async function detectDefaultLabel(gitDir: string): Promise<string> {
-  const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
-    cwd: gitDir,
-  }).catch(() => '');
-  return branch.trim() || 'HEAD';
-}
-
-async function locateLocal(
-  dir: string,
-  logger: Logger,
-): Promise<{ gitDir: string; prefix: string }> {
-  try {
-    const out = await runGit(
-      ['rev-parse', '--is-bare-repository', '--git-common-dir', '--show-prefix'],
-      { cwd: dir },
-    );
-    const [bare, common, prefix] = out.split('\n');
-    const gitDir = path.resolve(dir, common ?? '.git');
-    return { gitDir, prefix: bare === 'true' ? '' : normalisePrefix(prefix ?? '') };
-  } catch (error) {
-    if (!(error instanceof GitCommandError) || !/not a git repository/i.test(error.stderr))
-      throw error;
-  }
-  // A plain folder: make it a repository so every later change is a commit.
-  const entries = await readdir(dir);
-  const git = simpleGit(dir);
-  await git.init(['-b', 'main']);
-  await git.add('-A');
-  await git
-    .addConfig('user.name', 'hotconf', false, 'local')
-    .addConfig('user.email', 'hotconf@localhost', false, 'local');
-  await git.commit('hotconf: initial import', undefined, { '--allow-empty': null });
-  logger.info(
-    { files: entries.length },
-    'initialised the config folder as a git repository with one commit',
-  );
-  return { gitDir: path.join(dir, '.git'), prefix: '' };
-}
-
-async function mirrorRemote(url: string, cacheDir: string, logger: Logger): Promise<string> {
-  const name = createHash('sha256').update(url).digest('hex').slice(0, 16);
-  const dir = path.resolve(cacheDir, `${name}.git`);
-  const safe = redactCredentials(url);
-  const exists = await access(path.join(dir, 'HEAD')).then(
-    () => true,
-    () => false,
-  );
-  try {
-    if (exists) {
-      await runGit(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir, timeoutMs: 120_000 });
-      logger.info({ remote: safe }, 'fetched the cached mirror of the remote');
-    } else {
-      await mkdir(path.dirname(dir), { recursive: true });
-      await runGit(['clone', '--mirror', '--quiet', '--', url, dir], {
-        cwd: path.dirname(dir),
-        timeoutMs: 120_000,
-      });
-      logger.info({ remote: safe }, 'cloned the remote repository');
-    }
-  } catch (error) {
-    const reason =
-      error instanceof GitCommandError
-        ? error.stderr.replaceAll(url, safe).trim().split('\n').pop()
-        : String(error);
-    throw new Error(`cannot reach the config repository ${safe}: ${reason ?? 'git failed'}`);
-  }
-  return dir;
+function prefixOf(options: RepositoryOptions, found: string): string {
+  return options.searchPath !== undefined ? normalisePrefix(options.searchPath) : found;
 }

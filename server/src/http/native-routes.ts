@@ -88,6 +88,7 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
       repository: {
         defaultLabel: repository.defaultLabel,
         labels: Object.fromEntries(repository.labelTable()),
+        ambiguousLabels: repository.ambiguousLabels(),
         ...deps.detector.state,
       },
       documents: publisher.all().map((r) => ({

@@ -240,6 +240,14 @@ function observeParts(registry: Registry, parts: Observed, hook: FetchMetrics): 
       },
     });
     new Gauge({
+      name: 'hotconf_git_stale',
+      help: '1 while the last fetch of the remote failed (what is served may be behind), else 0.',
+      registers,
+      collect() {
+        this.set(state.stale ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'hotconf_last_successful_sync_timestamp_seconds',
       help: 'Unix time of the last successful sync with the repository (for a local one: start-up).',
       registers,

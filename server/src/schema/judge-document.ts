@@ -1,6 +1,7 @@
 import type { ConfigObject } from '@hotconf/client';
 import type { ConfigResolver, Source } from '../config/config-resolver.js';
 import type { Problem } from '../errors.js';
+import { ObjectReadError } from '../git/object-read-error.js';
 import type { Snapshot } from '../git/snapshot.js';
 import type { SchemaGate } from './schema-gate.js';
 
@@ -16,6 +17,36 @@ export type Judgement =
  * share, so none of them can disagree with the others. The config has defaults filled in.
  */
 export async function judgeDocument(
+  resolver: ConfigResolver,
+  gate: SchemaGate,
+  snapshot: Snapshot,
+  service: string,
+  profiles: readonly string[],
+): Promise<Judgement> {
+  try {
+    return await judge(resolver, gate, snapshot, service, profiles);
+  } catch (error) {
+    // An unreadable git object fails this document only, naming the object and its file.
+    if (!(error instanceof ObjectReadError)) throw error;
+    const file = error.file ?? fileOf(snapshot, error.oid);
+    const named = file === undefined ? error : error.inFile(file);
+    return {
+      ok: false,
+      problems: [{ ...(file === undefined ? {} : { file }), path: '', message: named.message }],
+      validated: false,
+    };
+  }
+}
+
+/** The repository-relative file a blob is at this snapshot, when it is one of its files. */
+function fileOf(snapshot: Snapshot, oid: string): string | undefined {
+  for (const [name, blob] of snapshot.files) if (blob === oid) return snapshot.prefix + name;
+  for (const [service, blob] of snapshot.schemas)
+    if (blob === oid) return `${snapshot.prefix}schemas/${service}.schema.json`;
+  return undefined;
+}
+
+async function judge(
   resolver: ConfigResolver,
   gate: SchemaGate,
   snapshot: Snapshot,

@@ -5,6 +5,7 @@ import type { Source } from '../config/config-resolver.js';
 import { coerceSpringStrings } from '../config/coerce-strings.js';
 import { lineOf } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
+import { ObjectReadError } from '../git/object-read-error.js';
 import type { Snapshot } from '../git/snapshot.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
@@ -90,6 +91,11 @@ export class SchemaGate {
         try {
           schema = JSON.parse((await this.options.readBlob(blob)).toString('utf8'));
         } catch (e) {
+          // An unreadable object is not a verdict on the schema: forget it, let a later read retry.
+          if (e instanceof ObjectReadError) {
+            this.compiled.delete(blob);
+            throw e.file === undefined ? e.inFile(file) : e;
+          }
           return refuse('is not valid JSON', e);
         }
         try {
