@@ -129,6 +129,21 @@ describe('parseConfigFile', () => {
       );
     });
 
+    it('refuses a billion-laughs file under the default limit without expanding it', () => {
+      // Issue 13 item 9: 9 levels of 9 aliases is 387 million items once expanded.
+      const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+      for (let i = 1; i < 9; i++) {
+        const name = String.fromCharCode(97 + i);
+        const prev = String.fromCharCode(96 + i);
+        bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+      }
+      const started = performance.now();
+      expect(read('x.yml', `${bomb.join('\n')}\n`)).to.equal(
+        'x.yml line 1: expands to more than 10485760 bytes (HOTCONF_MAX_DOCUMENT_BYTES), counting what its aliases repeat',
+      );
+      expect(performance.now() - started).to.be.below(1000);
+    });
+
     it('speaks its own words for a syntax error, with the line', () => {
       expect(read('x.yml', 'a: 1\nb: [1, 2\nc: 3\n')).to.match(
         /^x\.yml line \d: is not valid YAML: /,

@@ -87,6 +87,10 @@ export function readYamlDocuments(text: string, maxBytes: number): RawDocument[]
     if (!isMap(contents) && !(isAlias(contents) && isMap(contents.resolve(doc)))) {
       throw new YamlProblem('must hold a map of settings at the top level', lineAt(contents));
     }
+    // Aliases first, without expanding them: a small file that repeats an anchor a million
+    // times is refused in one linear pass instead of being built and then refused.
+    if (expandedSize(contents, doc, new Map(), 0) > budget)
+      throw tooBig(maxBytes, lineAt(contents));
     const builder = new DocumentBuilder();
     const walk = (node: unknown, path: Segment[], origin: { key: string; line?: number }) => {
       if (path.length > MAX_DEPTH)
@@ -162,6 +166,36 @@ export function readYamlDocuments(text: string, maxBytes: number): RawDocument[]
     out.push({ index: out.length, line: lineAt(contents) ?? 1, config: builder.build() });
   });
   return out;
+}
+
+/**
+ * About how many bytes of JSON a node becomes once its aliases are expanded, computed on
+ * the syntax tree with each anchored node sized once (memo). Past {@link MAX_DEPTH} and
+ * on a cycle it stops counting: the walk refuses those with their own message.
+ */
+function expandedSize(
+  node: unknown,
+  doc: Document.Parsed,
+  memo: Map<unknown, number>,
+  depth: number,
+): number {
+  if (depth > MAX_DEPTH + 1 || node === null || typeof node !== 'object') return 8;
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  memo.set(node, 8); // a cycle counts as a leaf here
+  let size = 8;
+  if (isAlias(node)) size = expandedSize(node.resolve(doc), doc, memo, depth);
+  else if (isMap(node)) {
+    for (const pair of node.items) {
+      size += 8 + (isScalar(pair.key) ? String(pair.key.value).length : 0);
+      size += expandedSize(pair.value, doc, memo, depth + 1);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) size += expandedSize(item, doc, memo, depth + 1);
+  } else if (isScalar(node) && typeof node.value === 'string') size += node.value.length;
+  // Sizes saturate: a billion-laughs file would overflow to Infinity harmlessly anyway.
+  memo.set(node, size);
+  return size;
 }
 
 function tooBig(maxBytes: number, line: number | undefined): KeyError {
