@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'scale',
   'large',
   'parse',
+  'fleet',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -77,6 +77,8 @@ async function main(): Promise<number> {
   if (only.has('scale')) await step('scale', () => scaleScenario(ctx));
   if (only.has('large')) await step('large', () => largeScenario(ctx));
   if (only.has('parse')) await step('parse', () => parseScenario(ctx));
+  if (only.has('fleet'))
+    await step('fleet', async () => (await import('./scenarios/fleet.js')).fleetScenario(ctx));
 
   const table = renderTable(ctx.rows);
   process.stdout.write(`\n${table}\n\n`);

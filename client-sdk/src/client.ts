@@ -7,6 +7,7 @@ import {
   type ClientEventMap,
   type DisconnectedEvent,
 } from './events.js';
+import { Delivery, type DeliveryOutcome } from './fleet.js';
 import { describeDocument, type ConfigDocument } from './http.js';
 import type { ResolvedOptions } from './options.js';
 import {
@@ -43,6 +44,10 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   readonly #cache: CacheWriter | undefined;
   readonly #releaseCacheFile: () => void;
   readonly #watch: Watch;
+  /** Listener calls of the document being delivered now, for `applied`/`failed`. */
+  #delivery: Delivery | undefined;
+  /** What the listeners made of the document held now (undefined: applied cleanly). */
+  #outcome: DeliveryOutcome = Promise.resolve(undefined);
 
   /** @internal Use `connect()`. */
   constructor(
@@ -86,6 +91,8 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         retry: opts.retry,
         heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
         handshakeTimeoutMs: opts.requestTimeoutMs,
+        instanceId: opts.instanceId,
+        labels: opts.labels,
       },
       this.#target(),
     );
@@ -104,6 +111,14 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   /** Content hash of the current document. */
   get etag(): string {
     return this.#doc.etag;
+  }
+
+  /**
+   * The id the fleet view knows this instance by (`options.instanceId`, or the one the
+   * server assigned); undefined until the live connection was first welcomed.
+   */
+  get instanceId(): string | undefined {
+    return this.#watch.instanceId();
   }
 
   /** True while the document comes from the cache file and the server has not confirmed it. */
@@ -186,7 +201,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         patch: true,
       }),
       handleMessage: (message) => {
-        if (this.#state === 'running') this.#onMessage(message);
+        return this.#state === 'running' ? this.#onMessage(message) : undefined;
       },
       handleDisconnect: (event) => this.#onDisconnect(event),
       handleFatal: (error) => {
@@ -200,27 +215,29 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     };
   }
 
-  #onMessage(message: ServerMessage): void {
+  #onMessage(message: ServerMessage): DeliveryOutcome | undefined {
     switch (message.type) {
       case 'snapshot':
       case 'change':
         if (message.etag !== this.#doc.etag) this.#accept(message);
         this.#confirm();
-        return;
+        return this.#outcome;
       case 'subscribed':
         // The server thinks we hold another document than we do: ask for it whole.
         if (message.etag !== this.#doc.etag) this.#watch.resubscribe();
         else this.#confirm();
-        return;
+        // Holding it is news to the fleet view too (a boot by HTTP ends here).
+        return message.etag === this.#doc.etag ? this.#outcome : undefined;
       case 'patch':
         if (message.baseEtag === this.#doc.etag) {
           const config = applyMergePatch(this.#doc.config, message.patch) as ConfigObject;
           this.#accept({ version: message.version, etag: message.etag, config });
           this.#confirm();
+          return this.#outcome;
         } else if (message.etag !== this.#doc.etag) {
           this.#watch.resubscribe();
         }
-        return;
+        return message.etag === this.#doc.etag ? this.#outcome : undefined;
       case 'error':
         this.emit(
           ClientEvents.ERROR,
@@ -230,6 +247,14 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
           ),
         );
     }
+    return undefined;
+  }
+
+  /** While a document is delivered, each listener call is also watched for the fleet view. */
+  protected override guard(event: string, call: () => unknown): void {
+    const delivery = this.#delivery;
+    if (!delivery || event === 'error') super.guard(event, call);
+    else delivery.run(call, (err) => this.reportListenerError(event, err));
   }
 
   /** The subscription is current: leave the stale state and say so once per connection. */
@@ -256,6 +281,17 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     const config = deepFreeze(doc.config);
     this.#doc = { version: doc.version, etag: doc.etag, config };
     this.#cache?.save(this.#doc);
+    const delivery = new Delivery();
+    this.#delivery = delivery;
+    try {
+      this.#tell(previous, config, doc);
+    } finally {
+      this.#delivery = undefined;
+    }
+    this.#outcome = delivery.settled();
+  }
+
+  #tell(previous: ConfigObject, config: ConfigObject, doc: ConfigDocument): void {
     this.emit(ClientEvents.CHANGE, {
       config: config as T,
       previous: previous as T,

@@ -27,3 +27,12 @@ export { openConnectionCount } from './watch.js';
 /** The dotted paths two documents differ at: the one definition server and SDK share. */
 export { changedKeys } from './document.js';
 export * from './protocol.js';
+export {
+  FLEET_LIMITS,
+  INSTANCE_ID_IN_USE,
+  SDK_NAME,
+  type AppliedMessage,
+  type FailedMessage,
+  type HelloMessage,
+  type WelcomeMessage,
+} from './fleet.js';

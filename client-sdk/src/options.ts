@@ -1,6 +1,7 @@
 import { LABEL_PATTERN, NAME_PATTERN, RESERVED_NAMES } from './protocol.js';
 import path from 'node:path';
 import type { Logger } from './events.js';
+import { checkFleetOptions } from './fleet.js';
 
 /** Back-off for the boot fetch and for WebSocket reconnects. */
 export interface RetryOptions {
@@ -51,6 +52,14 @@ export interface ConnectOptions {
   retry?: RetryOptions;
   /** Receives warnings given before listeners can exist and `error`s nobody listens for. Default `console`. */
   logger?: Logger;
+  /**
+   * This instance's id in the fleet view (e.g. the pod name), kept across restarts; must
+   * match `^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$`. Default: the server assigns one, kept for
+   * the life of the process. Clients with different ids use different sockets.
+   */
+  instanceId?: string;
+  /** Up to 20 labels shown in the fleet view (`{ zone: 'eu-1' }`); keys ≤ 63, values ≤ 128 characters. Default `{}`. */
+  labels?: Record<string, string>;
 }
 
 /** Options after defaults and checks. */
@@ -66,6 +75,8 @@ export interface ResolvedOptions {
   heartbeatTimeoutMs: number;
   retry: Required<RetryOptions>;
   logger: Logger;
+  instanceId: string | undefined;
+  labels: Record<string, string>;
 }
 
 /** Defaults of every optional setting. */
@@ -93,6 +104,8 @@ const KNOWN = new Set([
   'heartbeatTimeoutMs',
   'retry',
   'logger',
+  'instanceId',
+  'labels',
 ]);
 const KNOWN_RETRY = new Set(['minDelayMs', 'maxDelayMs', 'restartDelayMs']);
 
@@ -178,6 +191,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   ) {
     throw new TypeError('options.logger must be an object with a warn function');
   }
+  const fleet = checkFleetOptions(options.instanceId, options.labels);
 
   return {
     server,
@@ -191,6 +205,8 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     heartbeatTimeoutMs: merged.heartbeatTimeoutMs,
     retry,
     logger: logger as Logger,
+    instanceId: fleet.instanceId,
+    labels: fleet.labels,
   };
 }
 

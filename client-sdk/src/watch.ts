@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { ErrorCodes, HotconfClientError } from './errors.js';
 import type { DisconnectedEvent } from './events.js';
+import { Acknowledger, InstanceIdentity, parseWelcome, type DeliveryOutcome } from './fleet.js';
 import { backoffDelay, type RetryOptions } from './options.js';
 import {
   CloseCodes,
@@ -18,6 +19,9 @@ export interface WatchSettings {
   heartbeatTimeoutMs: number;
   /** Handshake time limit in ms. */
   handshakeTimeoutMs: number;
+  /** Fleet identity asked for (DESIGN §10); clients with different ids get different sockets. */
+  instanceId: string | undefined;
+  labels: Record<string, string>;
 }
 
 /** One document's end of a shared connection (the client implements it). */
@@ -26,8 +30,11 @@ export interface WatchTarget {
   readonly id: string;
   /** The subscribe message to send now, carrying the target's current etag. */
   subscribeMessage(): SubscribeMessage;
-  /** A message for this id, or an `error` without id (meant for everyone). */
-  handleMessage(message: ServerMessage): void;
+  /**
+   * A message for this id, or an `error` without id (meant for everyone). Returns, for a
+   * document it delivered (or confirmed holding), what its listeners made of it.
+   */
+  handleMessage(message: ServerMessage): DeliveryOutcome | undefined | void;
   /** The socket closed; a reconnect is scheduled. */
   handleDisconnect(event: DisconnectedEvent): void;
   /** The connection gave up for good (token refused or revoked). */
@@ -42,6 +49,8 @@ export interface Watch {
   resubscribe(): void;
   /** Leaves the connection; the last one to leave closes it. Resolves once closed. Idempotent. */
   release(): Promise<void>;
+  /** The id the server knows this connection by (after its first `welcome`). */
+  instanceId(): string | undefined;
 }
 
 /** Open connections of this process, by URL and token. */
@@ -53,7 +62,7 @@ const registry = new Map<string, WatchConnection>();
  * the same token shares one socket.
  */
 export function watch(settings: WatchSettings, target: WatchTarget): Watch {
-  const key = `${settings.url}\n${settings.token ?? ''}`;
+  const key = `${settings.url}\n${settings.token ?? ''}\n${settings.instanceId ?? ''}`;
   let connection = registry.get(key);
   if (!connection) {
     const created = new WatchConnection(settings, () => {
@@ -69,6 +78,7 @@ export function watch(settings: WatchSettings, target: WatchTarget): Watch {
       if (!released) shared.resubscribe(target);
     },
     release: () => (released ??= shared.remove(target)),
+    instanceId: () => shared.identity.instanceId,
   };
 }
 
@@ -92,11 +102,15 @@ class WatchConnection {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private rejectedStatus: number | undefined;
   private closed: Promise<void> | undefined;
+  readonly identity: InstanceIdentity;
+  private readonly acks = new Acknowledger();
 
   constructor(
     private readonly settings: WatchSettings,
     private readonly onClosed: () => void,
-  ) {}
+  ) {
+    this.identity = new InstanceIdentity(settings.instanceId, settings.labels);
+  }
 
   add(target: WatchTarget): void {
     let group = this.targets.get(target.id);
@@ -141,6 +155,7 @@ class WatchConnection {
     socket.on('open', () => {
       this.state = 'open';
       this.armHeartbeat();
+      this.send(this.identity.hello());
       for (const group of this.targets.values()) {
         const first = group.values().next().value;
         if (first) this.send(first.subscribeMessage());
@@ -150,7 +165,7 @@ class WatchConnection {
       this.armHeartbeat();
       // DESIGN §5: JSON text frames only; a binary frame is a server bug, reported, not read.
       if (isBinary) this.protocolError('sent a binary frame; the protocol uses JSON text frames');
-      else this.dispatch(parseServerMessage(rawText(data)));
+      else this.receive(rawText(data));
     });
     socket.on('ping', () => this.armHeartbeat());
     socket.on('unexpected-response', (_req, res) => {
@@ -163,6 +178,12 @@ class WatchConnection {
     socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString()));
   }
 
+  private receive(text: string): void {
+    const welcome = parseWelcome(text);
+    if (welcome) this.identity.welcome(welcome);
+    else this.dispatch(parseServerMessage(text));
+  }
+
   private dispatch(message: ServerMessage | undefined): void {
     if (!message) {
       this.protocolError('sent a message that is not part of the protocol');
@@ -171,7 +192,17 @@ class WatchConnection {
     if (message.type === 'snapshot' || message.type === 'subscribed') this.attempt = 0;
     const group = message.id === undefined ? this.allTargets() : this.targets.get(message.id);
     // Copy first: a handler may resubscribe or leave.
-    for (const target of [...(group ?? [])]) target.handleMessage(message);
+    const outcomes: DeliveryOutcome[] = [];
+    for (const target of [...(group ?? [])]) {
+      const outcome = target.handleMessage(message);
+      if (outcome) outcomes.push(outcome);
+    }
+    if (outcomes.length > 0 && message.type !== 'error' && this.identity.welcomed) {
+      const socket = this.socket;
+      this.acks.report(message.id, message.etag, outcomes, (ack) => {
+        if (this.socket === socket) this.send(ack);
+      });
+    }
   }
 
   private protocolError(what: string): void {

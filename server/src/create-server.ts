@@ -7,7 +7,11 @@ import { SNAPSHOT_FILES } from './config/snapshot-files.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { actuatorRoutes } from './http/actuator-routes.js';
+import { createFleet } from './fleet/create-fleet.js';
+import type { FleetRegistry } from './fleet/fleet-registry.js';
+import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
+import { fleetRoutes } from './http/fleet-routes.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
 import { webhookRoutes } from './http/webhook-routes.js';
@@ -32,7 +36,14 @@ export interface HotconfServer {
   close(): Promise<void>;
   /** Internals for tests and benchmarks: the stages as wired. */
   readonly parts:
-    | { publisher: Publisher; repository: Repository; detector: ChangeDetector; hub: WatchHub }
+    | {
+        publisher: Publisher;
+        repository: Repository;
+        detector: ChangeDetector;
+        hub: WatchHub;
+        /** The fleet registry (DESIGN §10); `recordExternal` takes Spring Cloud Bus acks. */
+        fleet: FleetRegistry;
+      }
     | undefined;
   readonly logger: Logger;
 }
@@ -132,11 +143,22 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
 
       // → HTTP / WebSocket
       const metrics = createMetrics({ replicaId: settings.replicaId });
+      const fleet = createFleet({
+        publisher,
+        logger,
+        replicaId: settings.replicaId,
+        retentionMs: parseRetention(settings.fleetRetention),
+        pingIntervalMs: settings.pingInterval * 1000,
+        busUrl: settings.busUrl,
+        metrics: metrics.registry,
+      });
+      closers.push(() => fleet.close());
       const hub = new WatchHub({
         publisher,
         access,
         logger,
         pingIntervalMs: settings.pingInterval * 1000,
+        fleet: fleet.registry,
       });
       hub.metrics = metrics;
       tokensChanged.revalidate = () => hub.revalidate();
@@ -154,7 +176,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       publisher.on('change', (change) => springBus.changed(change));
       publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
       publisher.on('settled', () => springBus.settled());
-      parts = { publisher, repository, detector, hub };
+      parts = { publisher, repository, detector, hub, fleet: fleet.registry };
       const app = createApp({
         logger,
         publisher,
@@ -174,6 +196,14 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           auditRoutes({ publisher, repository, resolver, gate, access }),
           metrics.routes,
           actuatorRoutes({ springBus, access }),
+          fleetRoutes({
+            fleet: fleet.view,
+            access,
+            publisher,
+            repository,
+            defaultLabel: repository.defaultLabel,
+            replicaId: settings.replicaId,
+          }),
         ],
       });
       http = await listenHttp({

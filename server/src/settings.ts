@@ -2,6 +2,7 @@ import os from 'node:os';
 import { isValidReplicaId } from './bus/bus-message.js';
 import { checkLabel } from './config/names.js';
 import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
+import { parseRetention } from './fleet/retention.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -46,6 +47,8 @@ export interface Settings {
   maxDocumentBytes: number;
   /** `amqp://…` of Spring Cloud Bus's RabbitMQ: published changes are announced there (DESIGN §8). */
   springBusUrl: string | undefined;
+  /** How long an offline instance stays in the fleet view (`30m`, `24h`, `7d`, or seconds). Default `24h`. */
+  fleetRetention: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -68,6 +71,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFileBytes: 5 * 1024 * 1024,
   maxDocumentBytes: 10 * 1024 * 1024,
   springBusUrl: undefined,
+  fleetRetention: '24h',
 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'bytes';
@@ -97,6 +101,7 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
     kind: 'bytes',
   },
   springBusUrl: { env: 'HOTCONF_SPRING_BUS_URL', flag: 'spring-bus-url', kind: 'string' },
+  fleetRetention: { env: 'HOTCONF_FLEET_RETENTION', flag: 'fleet-retention', kind: 'string' },
 };
 
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
@@ -173,6 +178,7 @@ export function checkSettings(settings: Settings): Settings {
       throw new TypeError(`${env} must be a size such as 5MB, 512KB or 1048576`);
     }
   }
+  parseRetention(s.fleetRetention);
   if (!LOG_LEVELS.includes(s.logLevel)) {
     throw new TypeError(`HOTCONF_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }

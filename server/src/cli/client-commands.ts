@@ -14,12 +14,15 @@ const COMMON = {
 } as const;
 
 /** A running server to talk to: `--server` / `$HOTCONF_SERVER`, `--token` / `$HOTCONF_TOKEN`. */
-interface Target {
+export interface Target {
   server: string;
   token: string | undefined;
 }
 
-function targetOf(values: { server?: string | undefined; token?: string | undefined }): Target {
+export function targetOf(values: {
+  server?: string | undefined;
+  token?: string | undefined;
+}): Target {
   const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(
     /\/+$/,
     '',

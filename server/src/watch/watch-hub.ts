@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { changedKeys, CloseCodes, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { HotconfError } from '../errors.js';
+import type { FleetObserver } from '../fleet/fleet-observer.js';
 import type { Access, Principal } from '../http/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, Publisher } from '../publish/publisher.js';
@@ -31,6 +32,8 @@ export interface WatchHubOptions {
   stuckTimeoutMs?: number;
   /** Faults tolerated before a peer is closed with 1008. Default 10. */
   maxFaults?: number;
+  /** Hears `hello`/`applied`/`failed` and closes for the fleet view (DESIGN §10). */
+  fleet?: FleetObserver;
 }
 
 /** Hooks for metrics, set by whoever wires the hub. */
@@ -79,7 +82,9 @@ export class WatchHub {
   private readonly byDocument = new Map<string, Set<Subscription>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly congestionTimer: NodeJS.Timeout;
-  private readonly opts: Required<Omit<WatchHubOptions, 'publisher' | 'access' | 'logger'>>;
+  private readonly opts: Required<
+    Omit<WatchHubOptions, 'publisher' | 'access' | 'logger' | 'fleet'>
+  >;
   metrics: WatchHubMetrics | undefined;
 
   constructor(private readonly options: WatchHubOptions) {
@@ -181,8 +186,16 @@ export class WatchHub {
       congestedSince: undefined,
     };
     this.connections.add(conn);
+    const fleet = this.options.fleet?.opened({
+      principal: () => conn.principal,
+      send: (frame) => this.send(conn, frame),
+      fault: (code, message, id) => this.fault(conn, code, message, id),
+      document: (id) => conn.subs.get(id)?.record,
+      documents: () => [...conn.subs.values()].map((sub) => sub.record),
+    });
     ws.on('message', (data: Buffer, isBinary) => {
       conn.lastSeen = Date.now();
+      if (!isBinary && fleet?.receive(data)) return;
       const size = data.length;
       const parsed = isBinary
         ? { code: 'HC_BAD_MESSAGE', message: 'frames must be JSON text' }
@@ -198,7 +211,8 @@ export class WatchHub {
       conn.lastSeen = Date.now();
     });
     ws.on('error', () => undefined);
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      fleet?.closed(code);
       for (const id of [...conn.subs.keys()]) this.unsubscribe(conn, id);
       this.connections.delete(conn);
     });

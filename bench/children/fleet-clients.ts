@@ -1,0 +1,133 @@
+import WebSocket from 'ws';
+import { serveIpc } from '../lib/ipc.js';
+import { wallNow } from '../lib/measure.js';
+
+/** Receipts of pushed frames since the last `arm`. */
+interface Receipts {
+  n: number;
+  first: number;
+  last: number;
+}
+
+const sockets: WebSocket[] = [];
+let receipts: Receipts = { n: 0, first: NaN, last: NaN };
+let waiter: { count: number; resolve(): void } | undefined;
+const ACK_DELAY_MS = Number(process.env.HOTCONF_BENCH_ACK_DELAY_MS ?? '0');
+/** Whether pushed documents are answered with `applied`, as the SDK does. */
+let acks = true;
+
+/** The etag from the head of a change frame, without parsing the document. */
+function etagOf(data: Buffer): string | undefined {
+  return /"etag":"([^"]+)"/.exec(data.toString('latin1', 0, 200))?.[1];
+}
+
+function open(url: string, id: string, subscribe: string, localAddress: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      localAddress,
+    });
+    let answered = false;
+    ws.on('open', () => {
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          instanceId: id,
+          labels: { bench: 'fleet' },
+          pid: process.pid,
+          sdk: 'bench/1.0.0',
+        }),
+      );
+      ws.send(subscribe);
+    });
+    ws.on('message', (data: Buffer) => {
+      const head = data.toString('latin1', 0, 24);
+      if (head.startsWith('{"type":"welcome"')) return;
+      const etag = etagOf(data);
+      if (!answered) {
+        answered = true;
+        sockets.push(ws);
+        if (etag) ws.send(`{"type":"applied","id":"s1","etag":"${etag}"}`);
+        resolve();
+        return;
+      }
+      const now = wallNow();
+      if (receipts.n === 0) receipts.first = now;
+      receipts.n++;
+      receipts.last = now;
+      if (acks && etag) {
+        const frame = `{"type":"applied","id":"s1","etag":"${etag}"}`;
+        // Diagnostic only: HOTCONF_BENCH_ACK_DELAY_MS holds acks back, to tell their cost to the
+        // server from the contention of clients sharing the machine with it.
+        if (ACK_DELAY_MS > 0) setTimeout(() => ws.send(frame), ACK_DELAY_MS);
+        else ws.send(frame);
+      }
+      if (waiter && receipts.n >= waiter.count) waiter.resolve();
+    });
+    ws.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+  });
+}
+
+/**
+ * SDK-like fleet clients for `bench/scenarios/fleet.ts`: each says `hello` with its own
+ * id, subscribes, and answers every pushed document with `applied` (when acks are on),
+ * reading only the head of each frame.
+ */
+serveIpc(
+  {
+    async connect(p: {
+      url: string;
+      count: number;
+      offset: number;
+      subscribe: Record<string, unknown>;
+    }) {
+      const started = wallNow();
+      const frame = JSON.stringify(p.subscribe);
+      let next = 0;
+      const errors: string[] = [];
+      const worker = async () => {
+        while (next < p.count) {
+          const i = next++;
+          try {
+            await open(p.url, `bench-${p.offset + i}`, frame, `127.0.0.${2 + (i % 16)}`);
+          } catch (error) {
+            errors.push((error as Error).message);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 100 }, worker));
+      return {
+        connections: sockets.length,
+        ms: wallNow() - started,
+        errors: errors.length,
+        firstError: errors[0],
+      };
+    },
+    arm(p: { acks: boolean }) {
+      receipts = { n: 0, first: NaN, last: NaN };
+      waiter = undefined;
+      acks = p.acks;
+      return {};
+    },
+    async wait(p: { count: number; timeoutMs: number }): Promise<Receipts> {
+      if (receipts.n < p.count) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, p.timeoutMs);
+          waiter = {
+            count: p.count,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
+        waiter = undefined;
+      }
+      return receipts;
+    },
+  },
+  { name: 'fleet-clients' },
+);

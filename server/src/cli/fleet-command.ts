@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import { targetOf } from './client-commands.js';
+import { allInstances, clean, documentPath, get, type Summary } from './fleet-http.js';
+import { waitFor } from './fleet-wait.js';
+import { UsageError, type Command } from './run-cli.js';
+
+const HELP = `usage: hotconf fleet [service [profiles]] [options]
+
+Without a service: one line per document — how many online instances applied what is
+published, failed it, or hold an older document. With a service: one line per instance.
+
+  --label L          git label of the document (default: the server's)
+  --state S          only instances that are online, offline, applied, failed or older
+  --json             print the server's JSON instead of a table
+  --wait COMMIT      wait until every online instance applied COMMIT's document or a later
+                     one. Exit 0 when they all did, 1 as soon as one failed (it is named,
+                     with its error), 2 on timeout (the missing instances are named)
+  --timeout T        how long --wait waits: 90s, 5m, 500ms (default 60s)
+  --server URL       default $HOTCONF_SERVER or http://127.0.0.1:8888
+  --token T          default $HOTCONF_TOKEN
+`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+function parseTimeout(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
+  if (!m) throw new UsageError(`--timeout must look like 60s, 5m or 500ms, got "${raw}"`);
+  const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
+  return Number(m[1]) * unit;
+}
+
+/** `hotconf fleet [service [profiles]] [--wait COMMIT [--timeout 60s]]`: DESIGN §10. */
+export const fleetCommand: Command = async (argv) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      token: { type: 'string' },
+      label: { type: 'string' },
+      state: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      wait: { type: 'string' },
+      timeout: { type: 'string', default: '60s' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [service, profiles = 'default', ...extra] = positionals;
+  if (extra.length > 0)
+    throw new UsageError('usage: hotconf fleet [service [profiles]] [--wait COMMIT]');
+  const target = targetOf(values);
+  if (values.wait !== undefined) {
+    return waitFor(
+      target,
+      values.wait,
+      parseTimeout(values.timeout),
+      service,
+      profiles,
+      values.label,
+    );
+  }
+  if (service === undefined) {
+    const body = await get<{ partial: boolean; documents: Summary[] }>(target, '/v1/fleet');
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      return 0;
+    }
+    if (body.documents.length === 0) process.stdout.write('no instance has connected yet\n');
+    else {
+      const rows = body.documents.map((d) => [
+        `${d.service}/${d.profiles.join(',')}@${d.label}`,
+        d.published?.version.slice(0, 7) ?? '-',
+        ...[d.online, d.applied, d.failed, d.older, d.offline, d.anonymous].map(String),
+        d.summary,
+      ]);
+      const header = [
+        'DOCUMENT',
+        'PUBLISHED',
+        'ONLINE',
+        'APPLIED',
+        'FAILED',
+        'OLDER',
+        'OFFLINE',
+        'ANON',
+        'SUMMARY',
+      ];
+      process.stdout.write(table(header, rows));
+    }
+    if (body.partial) process.stdout.write('partial: other replicas could not be asked\n');
+    return 0;
+  }
+  const page = await allInstances(
+    target,
+    documentPath(service, profiles, { label: values.label, state: values.state, limit: '1000' }),
+  );
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    return 0;
+  }
+  if (page.instances.length === 0) process.stdout.write('no instance watches this document\n');
+  else {
+    const rows = page.instances.map((r) => {
+      const doc = r.documents[0];
+      return [
+        r.id,
+        r.state,
+        doc?.version?.slice(0, 7) ?? '-',
+        clean(r.host ?? '-', 40),
+        r.pid === null ? '-' : String(r.pid),
+        clean(r.replica, 30),
+        r.online ? 'now' : r.lastSeen,
+        clean(
+          Object.entries(r.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+          60,
+        ),
+        doc?.error ? clean(doc.error, 80) : '',
+      ];
+    });
+    const header = [
+      'INSTANCE',
+      'STATE',
+      'VERSION',
+      'HOST',
+      'PID',
+      'REPLICA',
+      'LAST SEEN',
+      'LABELS',
+      'ERROR',
+    ];
+    process.stdout.write(table(header, rows));
+  }
+  if (page.partial) process.stdout.write('partial: other replicas could not be asked\n');
+  return 0;
+};
