@@ -1,35 +1,66 @@
 import { expect } from 'chai';
-import { mayFeed, ownerOf } from '../../server/src/config/file-owner.js';
+import { isSharedBase, ownerOf, sourceOwner } from '../../server/src/config/file-owner.js';
 
-// DESIGN §7: `{a}-{b}.yml` is profile `{b}` of `{a}` unless `{a}-{b}` has a schema; then it
-// belongs to `{a}-{b}` alone.
-describe('ownerOf', () => {
-  const schemas = new Set(['orders', 'orders-admin']);
-  const hasSchema = (s: string) => schemas.has(s);
+// DESIGN §7: `{a}-{b}.yml` is profile `{b}` of `{a}` unless `{a}-{b}` has a schema.
+describe('file-owner', () => {
+  describe('#ownerOf', () => {
+    it('gives a file to the service its own schema declares', () => {
+      expect(ownerOf('orders-admin', new Set(['orders', 'orders-admin']))).to.equal('orders-admin');
+    });
 
-  it('gives a file to the longest schema-declared prefix of its name', () => {
-    expect(ownerOf('orders-admin', hasSchema)).to.equal('orders-admin');
-    expect(ownerOf('orders-admin-prod', hasSchema)).to.equal('orders-admin');
-    expect(ownerOf('orders-dev', hasSchema)).to.equal('orders');
-    expect(ownerOf('orders', hasSchema)).to.equal('orders');
+    it('gives a profile file to the longest schema-declared prefix', () => {
+      const schemas = new Set(['orders', 'orders-admin']);
+      expect(ownerOf('orders-admin-eu', schemas)).to.equal('orders-admin');
+      expect(ownerOf('orders-dev', schemas)).to.equal('orders');
+      expect(ownerOf('orders', schemas)).to.equal('orders');
+    });
+
+    it('leaves a file no schema claims, and the shared application files, unowned', () => {
+      expect(ownerOf('camera-registry-prod', new Set<string>())).to.equal(undefined);
+      expect(ownerOf('application-dev', new Set(['application-dev']))).to.equal(undefined);
+      expect([isSharedBase('application'), isSharedBase('applications')]).to.deep.equal([
+        true,
+        false,
+      ]);
+    });
+
+    it('accepts a snapshot schema map', () => {
+      expect(ownerOf('billing-eu', new Map([['billing', 'blob']]))).to.equal('billing');
+    });
   });
 
-  it('leaves a file no schema claims to whoever reads it', () => {
-    expect(ownerOf('payments-dev', hasSchema)).to.equal(undefined);
-  });
-});
+  describe('#sourceOwner', () => {
+    const schemas = new Set(['orders', 'orders-admin']);
 
-describe('mayFeed', () => {
-  const hasSchema = (s: string) => s === 'orders-admin';
+    it('keeps orders-admin.yml out of orders documents when orders-admin has a schema', () => {
+      expect(sourceOwner('orders-admin', 'orders', schemas)).to.deep.equal({ use: false });
+      expect(sourceOwner('orders-admin-eu', 'orders', schemas)).to.deep.equal({ use: false });
+    });
 
-  it('keeps a schema-owned file out of a shorter service', () => {
-    expect(mayFeed('orders-admin', 'orders', hasSchema)).to.equal(false);
-    expect(mayFeed('orders-admin-prod', 'orders', hasSchema)).to.equal(false);
-    expect(mayFeed('orders-admin', 'orders-admin', hasSchema)).to.equal(true);
-    expect(mayFeed('orders-dev', 'orders', hasSchema)).to.equal(true);
-  });
+    it("counts a file as the reading service's own when no schema claims it", () => {
+      expect(sourceOwner('orders-dev', 'orders', schemas)).to.deep.equal({
+        use: true,
+        owner: 'orders',
+      });
+      expect(sourceOwner('camera-registry-prod', 'camera-registry', new Set())).to.deep.equal({
+        use: true,
+        owner: 'camera-registry',
+      });
+    });
 
-  it('lets every service read application files', () => {
-    expect(mayFeed('application-admin', 'orders', hasSchema)).to.equal(true);
+    it('names the shorter schema-declared owner a sub-named service reads from', () => {
+      // `orders-x` has no schema: orders-x.yml is profile `x` of `orders`, whose token it needs.
+      expect(sourceOwner('orders-x', 'orders-x', schemas)).to.deep.equal({
+        use: true,
+        owner: 'orders',
+      });
+    });
+
+    it('lets every service read the shared files, owned by none', () => {
+      expect(sourceOwner('application-admin', 'orders', schemas)).to.deep.equal({
+        use: true,
+        owner: undefined,
+      });
+    });
   });
 });

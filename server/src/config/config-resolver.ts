@@ -2,7 +2,7 @@ import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
-import { mayFeed } from './file-owner.js';
+import { sourceOwner } from './file-owner.js';
 import { mergeDocuments } from './merge.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
 import {
@@ -69,9 +69,8 @@ export class ConfigResolver {
     profiles: readonly string[],
   ): [string, string][] {
     const out: [string, string][] = [];
-    const hasSchema = (s: string) => snapshot.schemas.has(s);
     for (const base of candidateBases(service, profiles)) {
-      if (!mayFeed(base, service, hasSchema)) continue;
+      if (!sourceOwner(base, service, snapshot.schemas).use) continue;
       for (const ext of EXTENSIONS) {
         const blob = snapshot.files.get(base + ext);
         if (blob) out.push([base + ext, blob]);
@@ -285,14 +284,13 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
  */
 function mentionedNames(snapshot: Snapshot): Set<string> {
   const out = new Set<string>();
-  const hasSchema = (s: string) => snapshot.schemas.has(s);
   for (const file of snapshot.files.keys()) {
     const base = splitFileName(file)?.base;
     if (!base || base === 'application' || base.startsWith('application-')) continue;
     out.add(base);
     for (let i = base.indexOf('-'); i > 0; i = base.indexOf('-', i + 1)) {
       const prefix = base.slice(0, i);
-      if (mayFeed(base, prefix, hasSchema)) out.add(prefix);
+      if (sourceOwner(base, prefix, snapshot.schemas).use) out.add(prefix);
     }
   }
   return out;

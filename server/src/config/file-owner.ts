@@ -1,33 +1,70 @@
 /**
- * Who owns a config file (DESIGN §7): `{a}-{b}.yml` is profile `{b}` of service `{a}` —
- * unless `{a}-{b}` is a service in its own right, declared by `schemas/{a}-{b}.schema.json`;
- * then it belongs to `{a}-{b}` alone. Returns the longest dash-separated prefix of `base`
- * (the file name without extension, `base` itself included) that has a schema, or
- * undefined when none does: then the file is read by whichever application names it, as
- * Spring does, and belongs to the service it is read for.
- * @param base file name without folder and extension (`orders-admin-prod`)
- * @param hasSchema whether a service has a schema at the snapshot
+ * Who owns a config file (DESIGN §7). `{a}-{b}.yml` is profile `{b}` of service `{a}` —
+ * unless `{a}-{b}` is a service in its own right, declared by a schema
+ * `schemas/{a}-{b}.schema.json`; then it belongs to `{a}-{b}` alone and is never a source
+ * of `{a}`'s documents. One definition, used by the resolver (which files feed a document,
+ * and whose they are) and by file naming (which service a file names).
  */
-export function ownerOf(base: string, hasSchema: (service: string) => boolean): string | undefined {
-  if (hasSchema(base)) return base;
+
+/** The services that have a schema at a snapshot (a Set, or the snapshot's schema Map). */
+export interface SchemaServices {
+  has(service: string): boolean;
+}
+
+/** `application` and `application-{profile}`: shared by every service, owned by none. */
+export function isSharedBase(base: string): boolean {
+  return base === 'application' || base.startsWith('application-');
+}
+
+/**
+ * The schema-declared service that owns the file with this base name (the file name
+ * without folder and extension): the base itself when it has a schema, else the longest
+ * dash-prefix that has one (`orders-admin-eu` with schemas for `orders` and `orders-admin`
+ * → `orders-admin`). Undefined when no schema claims it — the file then belongs to
+ * whichever service reads it by name — and for shared `application*` files.
+ */
+export function ownerOf(base: string, withSchema: SchemaServices): string | undefined {
+  if (isSharedBase(base)) return undefined;
+  if (withSchema.has(base)) return base;
   for (let i = base.lastIndexOf('-'); i > 0; i = base.lastIndexOf('-', i - 1)) {
     const prefix = base.slice(0, i);
-    if (hasSchema(prefix)) return prefix;
+    if (withSchema.has(prefix)) return prefix;
   }
   return undefined;
 }
 
 /**
- * True when the file `base` may be a source of `service`'s documents: no longer-named
- * service with a schema claims it (`orders-admin.yml` is never a source of `orders` when
- * `orders-admin` has a schema). `application*` files are shared by every service.
+ * How a candidate file (base name) relates to a document of `service`:
+ * `{use: false}` when a longer schema-declared service (`orders-admin` for `orders`)
+ * owns it — it is never a source of `service`'s documents; otherwise `{use: true, owner}`,
+ * `owner` being the service whose read permission the file needs (undefined for shared
+ * files). A file with no schema owner is `service`'s own.
  */
-export function mayFeed(
+export function sourceOwner(
   base: string,
   service: string,
-  hasSchema: (service: string) => boolean,
-): boolean {
-  if (base === 'application' || base.startsWith('application-')) return true;
-  const owner = ownerOf(base, hasSchema);
-  return owner === undefined || owner.length <= service.length;
+  withSchema: SchemaServices,
+): { use: false } | { use: true; owner: string | undefined } {
+  if (isSharedBase(base)) return { use: true, owner: undefined };
+  const owner = ownerOf(base, withSchema);
+  if (owner === undefined || owner === service) return { use: true, owner: service };
+  if (owner.length > service.length && owner.startsWith(`${service}-`)) return { use: false };
+  return { use: true, owner };
+}
+
+/**
+ * The services owning a document of `service` merged from files with these base names:
+ * `service` first, then every other owner, each once. A reader must be allowed them all.
+ */
+export function documentOwners(
+  service: string,
+  bases: readonly string[],
+  withSchema: SchemaServices,
+): string[] {
+  const owners = new Set([service]);
+  for (const base of bases) {
+    const owned = sourceOwner(base, service, withSchema);
+    if (owned.use && owned.owner !== undefined) owners.add(owned.owner);
+  }
+  return [...owners];
 }

@@ -114,7 +114,7 @@ function checkReadable(
   if (file.includes('/') || !CONFIG_FILE.test(file)) return;
   const base = splitFileName(file)?.base ?? file;
   if (base === 'application' || base.startsWith('application-')) return;
-  const owner = ownerOf(base, hasSchema);
+  const owner = ownerOf(base, { has: hasSchema });
   if (owner !== undefined) {
     if (!principal.canRead(owner)) refuse();
     return;

@@ -106,7 +106,7 @@ function checkOwners(
 ): void {
   for (const source of sources) {
     const base = splitFileName(source.file.slice(prefix.length))?.base;
-    const owner = base === undefined ? undefined : ownerOf(base, (s) => schemas.has(s));
+    const owner = base === undefined ? undefined : ownerOf(base, schemas);
     if (owner !== undefined) requireRead(principal, owner);
   }
 }
