@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'memory',
   'scale',
   'large',
+  'parse',
   'fleet',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -7,6 +7,7 @@ import { renderTable, type Row } from './report.js';
 import type { BenchContext } from './scenarios/context.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { largeScenario } from './scenarios/large.js';
+import { parseScenario } from './scenarios/parse.js';
 import { pushScenario } from './scenarios/push.js';
 import { readScenarios } from './scenarios/read.js';
 import { scaleScenario } from './scenarios/scale.js';
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     );
   if (only.has('scale')) await step('scale', () => scaleScenario(ctx));
   if (only.has('large')) await step('large', () => largeScenario(ctx));
+  if (only.has('parse')) await step('parse', () => parseScenario(ctx));
   if (only.has('fleet'))
     await step('fleet', async () => (await import('./scenarios/fleet.js')).fleetScenario(ctx));
 

@@ -105,7 +105,11 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         springRsaSalt: settings.springRsaSalt,
         springKeysDir: settings.springKeysDir,
       });
-      const resolver = new ConfigResolver({ readBlob, secrets });
+      const resolver = new ConfigResolver({
+        readBlob,
+        secrets,
+        maxDocumentBytes: settings.maxDocumentBytes,
+      });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });
       const metrics = createMetrics({ replicaId: settings.replicaId });
@@ -199,6 +203,8 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         access,
         metrics,
         metricsToken: settings.metricsToken,
+        resolver,
+        gate,
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
         onRefresh: () => bus.announceChange([]),

@@ -20,6 +20,10 @@ export const ErrorCodes = {
   NOT_FOUND: 'HC_NOT_FOUND',
   /** 404: no file or schema names the service at the label. */
   SERVICE_NOT_FOUND: 'HC_SERVICE_NOT_FOUND',
+  /** 404: the plain-text endpoint found no such file (nor a profile variant). */
+  FILE_NOT_FOUND: 'HC_FILE_NOT_FOUND',
+  /** 400: a plain-text path with `..`, `.git`, an empty part or odd characters. */
+  INVALID_PATH: 'HC_INVALID_PATH',
   /** 404: no branch, tag or commit by that name. */
   LABEL_NOT_FOUND: 'HC_LABEL_NOT_FOUND',
   /** 413: request body too large. */

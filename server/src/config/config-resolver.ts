@@ -5,14 +5,23 @@ import { mergeDocuments } from './merge.js';
 import { openSecrets, secretPaths, type SecretDecoder } from './decode-secrets.js';
 import { documentOwners, sourceOwner } from './file-owner.js';
 import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
-import { parseConfigFile, type ParsedFile } from './parse-file.js';
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  parseConfigFile,
+  type ParsedDocument,
+  type ParsedFile,
+} from './parse-file.js';
 
-/** One file that contributed to a document. */
+/** One file (or one document of a multi-document file) that contributed to a document. */
 export interface Source {
   /** Repository-relative path (`config-repo/orders-dev.yml`). */
   file: string;
   blob: string;
   config: ConfigObject;
+  /** Spring's property source name: the file, plus ` (document #N)` in a multi-document file. */
+  name?: string;
+  /** Position of the document in its file, from 0. */
+  document?: number;
 }
 
 /** A merged document at a commit, or why it could not be merged. */
@@ -37,6 +46,8 @@ export interface ConfigResolverOptions {
   secrets?: SecretDecoder | undefined;
   /** Parsed files kept by blob id. Default 20 000. */
   maxParsedFiles?: number;
+  /** Bytes one file's documents may expand to (HOTCONF_MAX_DOCUMENT_BYTES). Default 10 MB. */
+  maxDocumentBytes?: number;
 }
 
 /**
@@ -48,12 +59,17 @@ export class ConfigResolver {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly resolved = new Map<string, Promise<Resolution>>();
   private readonly maxParsed: number;
+  private readonly mentioned = new WeakMap<Snapshot, Set<string>>();
 
   constructor(private readonly options: ConfigResolverOptions) {
     this.maxParsed = options.maxParsedFiles ?? 20_000;
   }
 
-  /** The files that apply, highest precedence first: [file name, blob id]. */
+  /**
+   * The files that apply, highest precedence first: [file name, blob id]. Every extension
+   * of a name is read (`.properties` above `.yml`, as Spring Boot); a file that a longer
+   * service name owns by its schema is left out (DESIGN §7).
+   */
   applicableFiles(
     snapshot: Snapshot,
     service: string,
@@ -64,10 +80,7 @@ export class ConfigResolver {
       if (!sourceOwner(base, service, snapshot.schemas).use) continue;
       for (const ext of EXTENSIONS) {
         const blob = snapshot.files.get(base + ext);
-        if (blob) {
-          out.push([base + ext, blob]);
-          break;
-        }
+        if (blob) out.push([base + ext, blob]);
       }
     }
     return out;
@@ -90,22 +103,43 @@ export class ConfigResolver {
     return ownersOf(snapshot, service, this.applicableFiles(snapshot, service, profiles));
   }
 
-  /** True when the service has a file or a schema of its own at the snapshot. */
+  /**
+   * True when a file, a profile file or a schema names the service at the snapshot
+   * (`foo-dev.yml` makes `foo` known, as Spring serves `/foo/dev` from it).
+   */
   isKnown(snapshot: Snapshot, service: string): boolean {
-    return (
-      snapshot.schemas.has(service) || EXTENSIONS.some((ext) => snapshot.files.has(service + ext))
-    );
+    if (snapshot.schemas.has(service)) return true;
+    let names = this.mentioned.get(snapshot);
+    if (!names) this.mentioned.set(snapshot, (names = mentionedNames(snapshot)));
+    return names.has(service);
   }
 
-  /** Merges the document. Never throws for bad content: problems come back as values. */
-  resolve(snapshot: Snapshot, service: string, profiles: readonly string[]): Promise<Resolution> {
+  /**
+   * Merges the document. Never throws for bad content: problems come back as values.
+   * Resolutions are shared by every (service, profiles) that ends up with the same files
+   * and the same active documents, so a thousand profile names cost one resolution.
+   */
+  async resolve(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+  ): Promise<Resolution> {
     const files = this.applicableFiles(snapshot, service, profiles);
     const owners = ownersOf(snapshot, service, files);
+    const active = new Set(profiles);
+    const parsed = await Promise.all(
+      files.map(([name, blob]) => this.parse(snapshot.prefix + name, blob)),
+    );
+    const chosen = parsed.map((p) => (p.ok ? activeDocuments(p, active) : []));
     // Owners and bound secrets depend on the service: it is part of the key.
-    const key = `${snapshot.prefix}|${service}|${owners.join(',')}|${files.map(([f, b]) => `${f}:${b}`).join(',')}`;
+    const key = `${snapshot.prefix}|${service}|${owners.join(',')}|${files
+      .map(
+        ([f, b], i) => `${f}:${b}:${(chosen[i] as ParsedDocument[]).map((d) => d.index).join('.')}`,
+      )
+      .join(',')}`;
     let cached = this.resolved.get(key);
     if (!cached) {
-      const merging = this.merge(snapshot.prefix, files, service, owners);
+      const merging = this.merge(snapshot.prefix, files, parsed, chosen, service, owners);
       // An unreadable object is not a verdict: the next read tries again.
       merging.catch(() => this.resolved.get(key) === merging && this.resolved.delete(key));
       cached = merging;
@@ -121,21 +155,49 @@ export class ConfigResolver {
   private async merge(
     prefix: string,
     files: [string, string][],
+    parsed: ParsedFile[],
+    chosen: ParsedDocument[][],
     service: string,
     owners: string[],
   ): Promise<Resolution> {
     const sources: Source[] = [];
     const problems: Problem[] = [];
-    for (const [name, blob] of files) {
+    files.forEach(([name, blob], i) => {
       const file = prefix + name;
-      const parsed = await this.parse(file, blob);
-      if (parsed.ok) sources.push({ file, blob, config: parsed.config });
-      else problems.push(parsed.problem);
-    }
+      const result = parsed[i] as ParsedFile;
+      if (!result.ok) {
+        problems.push(result.problem);
+        return;
+      }
+      for (const doc of chosen[i] as ParsedDocument[]) {
+        sources.push({
+          file,
+          blob,
+          config: doc.config,
+          name: result.multi ? `${file} (document #${doc.index})` : file,
+          document: doc.index,
+        });
+      }
+    });
     if (problems.length > 0) return { ok: false, problems, sources };
     const opened = await openSecrets(sources, service, this.options);
     if (!opened.ok) return { ok: false, problems: opened.problems, sources };
     const config = mergeDocuments(opened.sources.map((s) => s.config));
+    const max = this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const size = Buffer.byteLength(JSON.stringify(config));
+    if (size > max) {
+      const files = [...new Set(sources.map((s) => s.file))].join(', ');
+      return {
+        ok: false,
+        problems: [
+          {
+            path: '',
+            message: `the merged document is ${size} bytes, over HOTCONF_MAX_DOCUMENT_BYTES (${max}): make ${files} smaller`,
+          },
+        ],
+        sources,
+      };
+    }
     const secrets = secretPaths(config, opened.opened);
     return { ok: true, config, sources: opened.sources, owners, secrets };
   }
@@ -144,7 +206,9 @@ export class ConfigResolver {
     const hit = this.parsed.get(blob);
     if (hit) return hit;
     const text = (await this.options.readBlob(blob)).toString('utf8');
-    const parsed = parseConfigFile(file, text);
+    const parsed = parseConfigFile(file, text, {
+      maxDocumentBytes: this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    });
     this.parsed.set(blob, parsed);
     if (this.parsed.size > this.maxParsed) {
       const oldest = this.parsed.keys().next().value;
@@ -205,6 +269,39 @@ export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
         break;
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Every name a file mentions at a snapshot: each file's base and each dash-separated prefix
+ * of it (`foo-dev.yml` mentions `foo-dev` and `foo`), except prefixes a schema'd service
+ * claims the file from (DESIGN §7). `application*` files mention nothing.
+ */
+function mentionedNames(snapshot: Snapshot): Set<string> {
+  const out = new Set<string>();
+  for (const file of snapshot.files.keys()) {
+    const base = splitFileName(file)?.base;
+    if (!base || base === 'application' || base.startsWith('application-')) continue;
+    out.add(base);
+    for (let i = base.indexOf('-'); i > 0; i = base.indexOf('-', i + 1)) {
+      const prefix = base.slice(0, i);
+      if (sourceOwner(base, prefix, snapshot.schemas).use) out.add(prefix);
+    }
+  }
+  return out;
+}
+
+/** The documents of a file that apply to `active`, later documents first (they win). */
+function activeDocuments(
+  parsed: Extract<ParsedFile, { ok: true }>,
+  active: ReadonlySet<string>,
+): ParsedDocument[] {
+  const out: ParsedDocument[] = [];
+  for (let i = parsed.documents.length - 1; i >= 0; i--) {
+    const doc = parsed.documents[i] as ParsedDocument;
+    if (doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active)))
+      out.push(doc);
   }
   return out;
 }

@@ -14,7 +14,9 @@ export function flatten(doc: ConfigObject): Record<string, string | number | boo
     } else if (isObject(value)) {
       const entries = Object.entries(value);
       if (entries.length === 0 && key) out[key] = '';
-      for (const [k, v] of entries) walk(v, key ? `${key}.${k}` : k);
+      // A key that keeps its dots is written in Spring's bracket form: `a[db.example.com]`.
+      for (const [k, v] of entries)
+        walk(v, /[.[\]]/.test(k) ? `${key}[${k}]` : key ? `${key}.${k}` : k);
     } else {
       out[key] = value;
     }

@@ -10,12 +10,15 @@ export const MAX_PROFILES = 8;
 export const RESERVED = RESERVED_NAMES;
 
 /** A config file at the search path. */
-export const CONFIG_FILE = /\.(ya?ml|json)$/;
+export const CONFIG_FILE = /\.(ya?ml|json|properties)$/;
 /** `schemas/{service}.schema.json`; the match's group 1 is the service. */
 export const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 
-/** The file extensions a config file may have, in the order one is preferred. */
-export const EXTENSIONS = ['.yml', '.yaml', '.json'] as const;
+/**
+ * The file extensions a config file may have, highest precedence first: as in Spring Boot,
+ * `orders.properties` outranks `orders.yml` (both are read).
+ */
+export const EXTENSIONS = ['.properties', '.yml', '.yaml', '.json'] as const;
 
 function describe(value: string): string {
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
@@ -85,15 +88,19 @@ export function decodeSpringLabel(label: string): string {
  * The candidate files for a service and profiles, highest precedence first (DESIGN §2):
  * for `orders` and `dev,eu`: orders-eu, application-eu, orders-dev, application-dev,
  * orders, application. The `default` profile has no files of its own beyond the plain ones,
- * except `{service}-default.yml`, which Spring also reads.
+ * except `{service}-default.yml`, which Spring also reads. A comma list of applications
+ * (`foo,bar`, Spring paths only) reads as Spring's `spring.config.name=application,foo,bar`:
+ * a later name beats an earlier one within each profile.
  */
 export function candidateBases(service: string, profiles: readonly string[]): string[] {
+  const apps = service.split(',').reverse();
   const out: string[] = [];
   for (let i = profiles.length - 1; i >= 0; i--) {
     const p = profiles[i] as string;
-    out.push(`${service}-${p}`, `application-${p}`);
+    for (const app of apps) out.push(`${app}-${p}`);
+    out.push(`application-${p}`);
   }
-  out.push(service, 'application');
+  out.push(...apps, 'application');
   return out;
 }
 

@@ -8,7 +8,7 @@ import { normalisePrefix, openLocal } from './open-local.js';
 import { ReachableCommits } from './reachable-commits.js';
 import { RemoteMirror } from './remote-mirror.js';
 import { runGit } from './run-git.js';
-import type { CommitInfo, Snapshot } from './snapshot.js';
+import { parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
 import { readCommit, readSnapshot, type SnapshotFiles } from './snapshot-reader.js';
 
 export type { LabelMove } from './label-table.js';
@@ -219,6 +219,28 @@ export class Repository {
     });
     if (!obj || obj.type !== 'blob') throw new ObjectReadError(oid, 'is missing');
     return obj.data;
+  }
+
+  /**
+   * The bytes of the file at `file` (repository-relative, `/`-separated) in a commit, or
+   * undefined when there is none: for Spring's plain-text endpoint. Reads only the trees
+   * along the path.
+   * @throws ObjectReadError when an object on the way is unreadable or over the size limit.
+   */
+  async readFileAt(commitId: string, file: string): Promise<Buffer | undefined> {
+    const { read, oidBytes } = this.trees();
+    let oid: string | undefined = (await readCommit(read, commitId)).tree;
+    const parts = file.split('/');
+    for (let i = 0; i < parts.length && oid !== undefined; i++) {
+      const tree = await read(oid);
+      if (!tree || tree.type !== 'tree') return undefined;
+      const entry = parseTree(tree.data, oidBytes).find((e) => e.name === parts[i]);
+      const last = i === parts.length - 1;
+      if (!entry || (last ? !entry.mode.startsWith('100') : entry.mode !== '40000'))
+        return undefined;
+      oid = entry.oid;
+    }
+    return oid === undefined ? undefined : this.readBlob(oid);
   }
 
   /** Commit metadata by id. */

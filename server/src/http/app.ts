@@ -3,10 +3,13 @@ import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
 import { requestLog } from './request-log.js';
 import { nativeRoutes, type NativeRoutesDeps } from './native-routes.js';
+import { plainTextRoutes } from './plain-text-routes.js';
 import { springRoutes } from './spring-routes.js';
 import type Router from '@koa/router';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFirst } from '../access/token-first.js';
+import type { ConfigResolver } from '../config/config-resolver.js';
+import type { SchemaGate } from '../schema/schema-gate.js';
 
 export interface AppDeps extends NativeRoutesDeps {
   logger: Logger;
@@ -15,6 +18,9 @@ export interface AppDeps extends NativeRoutesDeps {
   metrics: Metrics;
   /** `HOTCONF_METRICS_TOKEN`: `/metrics` needs it when set. */
   metricsToken?: string | undefined;
+  /** For Spring's composed Environments (unknown or comma-listed applications). */
+  resolver: ConfigResolver;
+  gate: SchemaGate;
 }
 
 /** The Koa app: errors first, then hotconf's routes, then Spring's. */
@@ -34,12 +40,15 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(
-    springRoutes({
-      publisher: deps.publisher,
-      access: deps.access,
-      defaultLabel: deps.repository.defaultLabel,
-    }),
-  );
+  const spring = {
+    publisher: deps.publisher,
+    access: deps.access,
+    defaultLabel: deps.repository.defaultLabel,
+    repository: deps.repository,
+    resolver: deps.resolver,
+    gate: deps.gate,
+  };
+  app.use(plainTextRoutes(spring));
+  app.use(springRoutes(spring));
   return app;
 }

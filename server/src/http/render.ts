@@ -1,6 +1,7 @@
 import type { ConfigObject } from '@hotconf/client';
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 import { flatten, toProperties } from '../config/flatten.js';
+import { resolveDocument } from '../config/placeholders.js';
 import { bodyOf, type PublishedDocument } from '../publish/published-document.js';
 
 /** `GET /v1/config/...` body, built once per published document. */
@@ -13,7 +14,8 @@ export function nativeBody(doc: PublishedDocument): Buffer {
       version: doc.version,
       etag: doc.etag,
     });
-    const sources = JSON.stringify(doc.sources.map((s) => s.file));
+    // A multi-document file is one file, however many of its documents applied.
+    const sources = JSON.stringify([...new Set(doc.sources.map((s) => s.file))]);
     return `${head.slice(0, -1)},"config":${doc.configJson},"sources":${sources}}`;
   });
 }
@@ -25,7 +27,10 @@ export function nativeBody(doc: PublishedDocument): Buffer {
  */
 export function springBody(doc: PublishedDocument, requestedLabel: string | null): Buffer {
   return bodyOf(doc, `spring:${requestedLabel ?? ''}`, () => {
-    const propertySources = doc.sources.map((s) => ({ name: s.file, source: flatten(s.config) }));
+    const propertySources = doc.sources.map((s) => ({
+      name: s.name ?? s.file,
+      source: flatten(s.config),
+    }));
     const declared = new Set(propertySources.flatMap((p) => Object.keys(p.source)));
     const defaults = Object.fromEntries(
       Object.entries(flatten(doc.config)).filter(([k]) => !declared.has(k)),
@@ -52,12 +57,35 @@ const TYPES: Record<Rendering, string> = {
   properties: 'text/plain; charset=utf-8',
 };
 
-/** The merged document as one file, the way Spring's `/{name}-{profiles}.{ext}` serves it. */
+/**
+ * The merged document as one file, the way Spring's `/{name}-{profiles}.{ext}` serves it:
+ * `.yml` and `.properties` with `${…}` placeholders resolved from the document (Spring's
+ * `resolvePlaceholders` default for those), `.json` as the native document.
+ */
 export function renderFile(doc: PublishedDocument, ext: Rendering): { type: string; body: Buffer } {
   const body = bodyOf(doc, `file:${ext}`, () => {
     if (ext === 'json') return doc.configJson;
-    if (ext === 'properties') return toProperties(doc.config);
-    return stringify(doc.config as ConfigObject, { aliasDuplicateObjects: false });
+    const resolved = resolveDocument(doc.config);
+    if (ext === 'properties') return toProperties(resolved);
+    return toYaml(resolved);
   });
   return { type: TYPES[ext], body };
+}
+
+// Plain scalars a YAML 1.1 reader (SnakeYAML, Spring's) or a YAML 1.2 reader would read as
+// something other than text: booleans of both versions, null, numbers in any base or with
+// `_`/`:` (sexagesimal), dates, infinities, merge and value keys.
+const RETYPED =
+  /^(?:[-+]?[0-9.][0-9a-zA-Z_:.+-]*|~|null|Null|NULL|[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<|=)$/;
+
+/** YAML text that YAML 1.1 and 1.2 readers both read back as the same document. */
+export function toYaml(config: ConfigObject): string {
+  const doc = new Document(config, { version: '1.1', aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && RETYPED.test(node.value))
+        node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString();
 }

@@ -8,19 +8,22 @@ import {
 } from '../config/names.js';
 import { InvalidInputError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
-import {
-  requirePrincipal,
-  requireRead,
-  requireReadDocument,
-  type Access,
-} from '../access/access.js';
+import { requirePrincipal, requireReadDocument, type Access } from '../access/access.js';
 import { renderFile, springBody, type Rendering } from './render.js';
 import { sendCached } from './send.js';
+import { springEnvironment, type SpringEnvironmentDeps } from './spring-environment.js';
 
-export interface SpringRoutesDeps {
+export interface SpringRoutesDeps extends SpringEnvironmentDeps {
   publisher: Publisher;
   access: Access;
   defaultLabel: string;
+}
+
+/** `foo,bar` → each name checked (DESIGN §2a: only Spring paths take comma lists). */
+function listOf(segment: string, check: (name: string) => string): string[] {
+  const names = segment.split(',').filter((n) => n !== '');
+  if (names.length === 0) return [check(segment)];
+  return [...new Set(names.map(check))];
 }
 
 const FILE = /^(.+)\.(yml|yaml|json|properties)$/;
@@ -60,14 +63,16 @@ export function springRoutes(deps: SpringRoutesDeps) {
     }
     if (segments.length < 2) return next();
     const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
-    const service = checkService(decode(segments[0] as string));
+    const apps = listOf(decode(segments[0] as string), checkService);
     const profiles = parseProfiles(decode(segments[1] as string));
-    const label =
-      segments[2] === undefined ? undefined : checkLabel(decodeSpringLabel(decode(segments[2])));
-    requireRead(principal, service);
-    const doc = await deps.publisher.document(service, profiles, label);
+    const labels =
+      segments[2] === undefined
+        ? [undefined]
+        : listOf(decode(segments[2]), (l) => checkLabel(decodeSpringLabel(l)));
+    const doc = await springEnvironment(deps, principal, apps, profiles, labels);
     requireReadDocument(principal, doc.owners);
-    sendCached(ctx, doc.etag, 'application/json', springBody(doc, label ?? null));
+    const label = segments[2] === undefined ? null : labels.join(',');
+    sendCached(ctx, doc.etag, 'application/json', springBody(doc, label));
   };
 }
 
@@ -80,8 +85,7 @@ async function serveFile(
 ) {
   const principal = requirePrincipal(deps.access, ctx.get('Authorization'));
   const { service, profiles } = await splitName(deps.publisher, name, label ?? deps.defaultLabel);
-  requireRead(principal, service);
-  const doc = await deps.publisher.document(service, profiles, label);
+  const doc = await springEnvironment(deps, principal, [service], profiles, [label]);
   requireReadDocument(principal, doc.owners);
   const { type, body } = renderFile(doc, ext);
   sendCached(ctx, doc.etag, type, body);

@@ -16,7 +16,7 @@ export interface PublishedDocument {
   etag: string;
   config: ConfigObject;
   /** Files used, highest precedence first, with what each said (Spring's propertySources). */
-  sources: readonly { file: string; config: ConfigObject }[];
+  sources: readonly { file: string; config: ConfigObject; name?: string }[];
   /** Services owning its sources, its own first (DESIGN §7): a reader must read them all. */
   owners: readonly string[];
   /** False when the service has no schema and was served unvalidated. */

@@ -2,6 +2,7 @@ import type { ConfigObject } from '@hotconf/client';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Source } from '../config/config-resolver.js';
+import { coerceSpringStrings } from '../config/coerce-strings.js';
 import { lineOf } from '../config/parse-file.js';
 import type { Problem } from '../errors.js';
 import { ObjectReadError } from '../git/object-read-error.js';
@@ -77,7 +78,10 @@ export class SchemaGate {
     }
     const compiled = await this.compile(schemaBlob, schemaFile);
     if (!compiled.ok) return { ok: false, problems: [compiled.problem] };
-    const masked = withoutSecrets(config, secrets);
+    // Spring repositories: `.properties` strings become the numbers/booleans the schema asks for.
+    const coerced = structuredClone(config);
+    coerceSpringStrings(compiled.validate.schema, coerced, sources);
+    const masked = withoutSecrets(coerced, secrets);
     const valid = compiled.validate(masked.copy);
     const errors = (compiled.validate.errors ?? []).filter((e) => !masked.ignores(e));
     if (valid || errors.length === 0)
@@ -164,7 +168,7 @@ export class SchemaGate {
             ? Number(k)
             : k,
         );
-        return { file: source.file, line: lineOf(text, keys) };
+        return { file: source.file, line: lineOf(text, keys, source.file, source.document) };
       }
     }
     return undefined;
