@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createSecretBox } from '../secrets/secret-box.js';
-import { UsageError, type Command } from './run-cli.js';
+import { UsageError, type Command } from './command.js';
 
 /** Largest value read from stdin: a secret, not a file. */
 const MAX_STDIN_BYTES = 64 * 1024;

@@ -8,10 +8,11 @@ import { isObject } from '../config/merge.js';
 export function mergePatch(from: ConfigObject, to: ConfigObject): ConfigObject | undefined {
   const patch: ConfigObject = {};
   for (const key of Object.keys(from)) {
-    if (!(key in to)) patch[key] = null;
+    // Own keys: `toString` or `constructor` removed from a document must read as deleted.
+    if (!Object.hasOwn(to, key)) patch[key] = null;
   }
   for (const [key, value] of Object.entries(to)) {
-    const old = from[key];
+    const old = Object.hasOwn(from, key) ? from[key] : undefined;
     if (isObject(old) && isObject(value)) {
       const inner = mergePatch(old, value);
       if (inner === undefined) return undefined;
