@@ -47,11 +47,10 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    const help = formatHelp(name);
-    if (help) {
-      process.stdout.write(help);
-      return 0;
-    }
+    // A command without its own help entry still answers, with its lines of the usage.
+    const lines = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `));
+    process.stdout.write(formatHelp(name) ?? `usage:\n${lines.join('\n')}\n`);
+    return 0;
   }
   try {
     return await (
