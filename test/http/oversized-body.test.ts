@@ -109,7 +109,7 @@ describe('Oversized request bodies', function () {
     }
   });
 
-  it('stops reading a fast client after about 8 MiB of unwanted body', async () => {
+  it('stops reading a fast client soon after 8 MiB of unwanted body, long before the 1 GiB it declared', async () => {
     const socket = net.connect(server.port, '127.0.0.1');
     socket.on('error', () => undefined);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -121,8 +121,10 @@ describe('Oversized request bodies', function () {
     socket.on('drain', pump);
     pump();
     await closed;
-    // What the server read, plus what sat in the two kernels' buffers when it cut.
-    expect(socket.bytesWritten).to.be.within(8 << 20, 40 << 20);
+    // The budget is checked every 50 ms, so a client on loopback overshoots it by what it
+    // sends in that time (tens of MiB on a fast machine), plus the kernels' buffers: far
+    // from the gibibyte it declared.
+    expect(socket.bytesWritten).to.be.within(8 << 20, 256 << 20);
   });
 
   it('keeps serving after turning big bodies away', async () => {

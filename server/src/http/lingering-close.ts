@@ -14,7 +14,7 @@ export interface LingerLimits {
 export const LINGER: LingerLimits = { maxBytes: 8 << 20, maxMs: 5000, idleMs: 2000 };
 
 /** How often a lingering connection's budget is checked. */
-const CHECK_MS = 100;
+const CHECK_MS = 50;
 
 const lingering = new WeakSet<http.IncomingMessage>();
 
