@@ -1,6 +1,6 @@
 import { CacheWriter, type CacheIdentity } from './cache-file.js';
 import { isDeepStrictEqual } from 'node:util';
-import { changedKeys, deepFreeze, parsePath, valueAt } from './document.js';
+import { changedKeys, checkPath, deepFreeze, valueAt } from './document.js';
 import { ErrorCodes, HotconfClientError } from './errors.js';
 import {
   ClientEvents,
@@ -17,7 +17,7 @@ import {
   type SubscribeMessage,
 } from './protocol.js';
 import type { ConfigPath, ConfigValue } from './config-path.js';
-import { resolvePlaceholders } from './placeholders.js';
+import { cycleError, resolvePlaceholders } from './placeholders.js';
 import { watch, type Watch, type WatchTarget } from './watch.js';
 
 /** Period of the timer that keeps the event loop alive (it does nothing when it fires). */
@@ -304,19 +304,10 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     if (!this.#opts.resolvePlaceholders) return config;
     const resolved = resolvePlaceholders(config, process.env);
     if (resolved.cycles.length > 0) {
-      const error = new HotconfClientError(
-        ErrorCodes.PLACEHOLDER_CYCLE,
-        `hotconf: placeholders in ${describeDocument(this.#opts)} refer to each other in a cycle (${resolved.cycles.join('; ')}); they are left as written`,
-      );
+      const error = cycleError(describeDocument(this.#opts), resolved.cycles);
       if (booting) setImmediate(() => this.emit(ClientEvents.ERROR, error)).unref();
       else this.emit(ClientEvents.ERROR, error);
     }
     return deepFreeze(resolved.config);
   }
-}
-
-function checkPath(path: unknown): string[] {
-  const segments = typeof path === 'string' ? parsePath(path) : [];
-  if (segments.length === 0) throw new TypeError('path must be a non-empty string');
-  return segments;
 }

@@ -20,6 +20,16 @@ export function parsePath(path: string): string[] {
   return segments;
 }
 
+/**
+ * `path` split into segments.
+ * @throws TypeError when `path` is not a non-empty string.
+ */
+export function checkPath(path: unknown): string[] {
+  const segments = typeof path === 'string' ? parsePath(path) : [];
+  if (segments.length === 0) throw new TypeError('path must be a non-empty string');
+  return segments;
+}
+
 /** The value at `path` inside `root`, or `undefined` when any step is missing. */
 export function valueAt(root: unknown, path: string | string[]): unknown {
   let node = root;

@@ -1,4 +1,5 @@
 import { valueAt } from './document.js';
+import { ErrorCodes, HotconfClientError } from './errors.js';
 import type { ConfigObject, JsonValue } from './protocol.js';
 
 /** Where `${name}` is looked up after the document itself (a Spring client's environment). */
@@ -27,6 +28,14 @@ export function resolvePlaceholders(
   const resolver = new Resolver(config, env);
   const resolved = resolver.walk(config, []) as ConfigObject;
   return { config: resolved, cycles: [...resolver.cycles] };
+}
+
+/** The `error` a client emits for `cycles` in the document it names `what`. */
+export function cycleError(what: string, cycles: string[]): HotconfClientError {
+  return new HotconfClientError(
+    ErrorCodes.PLACEHOLDER_CYCLE,
+    `hotconf: placeholders in ${what} refer to each other in a cycle (${cycles.join('; ')}); they are left as written`,
+  );
 }
 
 class Resolver {
