@@ -44,15 +44,19 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY client-sdk/package.json client-sdk/
 # Production dependencies only (the client-sdk workspace is linked, not built, here);
-# --ignore-scripts because `prepare` would try to build with the dev tools left out.
-RUN npm ci --omit=dev --ignore-scripts \
+# --ignore-scripts because `prepare` would try to build with the dev tools left out;
+# --omit=optional leaves out json-schema-to-typescript (and its prettier): `hotconf types`
+# is a developer's command, run from a checkout.
+RUN npm ci --omit=dev --ignore-scripts --omit=optional \
  && npm cache clean --force
 COPY --from=build /app/dist dist
 COPY --from=build /app/client-sdk/dist client-sdk/dist
 COPY --from=build /app/node_modules/re2/build/Release/re2.node node_modules/re2/build/Release/re2.node
 COPY schemas schemas
 # The bundled example repository, served when HOTCONF_REPO is not set; hotconf makes it a
-# git repository on first start, so the service user owns it.
+# git repository on first start, so the service user owns it. Its orders/secrets document
+# needs the example key from try-it.env (-e HOTCONF_ENCRYPT_KEY=…); without it that one
+# document is a rejection and everything else is served.
 COPY --chown=hotconf:hotconf config-repo config-repo
 
 ENV HOTCONF_HOST=0.0.0.0 \

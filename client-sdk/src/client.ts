@@ -1,5 +1,6 @@
 import { CacheWriter, type CacheIdentity } from './cache-file.js';
-import { changedKeys, deepEqual, deepFreeze, parsePath, valueAt } from './document.js';
+import { isDeepStrictEqual } from 'node:util';
+import { changedKeys, checkPath, deepFreeze, valueAt } from './document.js';
 import { ErrorCodes, HotconfClientError } from './errors.js';
 import {
   ClientEvents,
@@ -16,7 +17,12 @@ import {
   type ServerMessage,
   type SubscribeMessage,
 } from './protocol.js';
+import type { ConfigPath, ConfigValue } from './config-path.js';
+import { cycleError, resolvePlaceholders } from './placeholders.js';
 import { watch, type Watch, type WatchTarget } from './watch.js';
+
+/** Period of the timer that keeps the event loop alive (it does nothing when it fires). */
+const KEEP_ALIVE_MS = 2 ** 30;
 
 /** Where a client is in its life. */
 export type ClientState = 'running' | 'closing' | 'closed';
@@ -32,7 +38,10 @@ export type KeyListener = (value: unknown, previous: unknown) => void;
  * an `error` nobody listens to is logged through `options.logger`.
  */
 export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<T>> {
+  /** The document as the server sent it: what patches apply to and the cache file keeps. */
   #doc: ConfigDocument;
+  /** `#doc.config` with placeholders resolved (unless turned off), deep-frozen: what users see. */
+  #view: ConfigObject;
   #state: ClientState = 'running';
   #stale: boolean;
   #live = false;
@@ -48,6 +57,12 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   #delivery: Delivery | undefined;
   /** What the listeners made of the document held now (undefined: applied cleanly). */
   #outcome: DeliveryOutcome = Promise.resolve(undefined);
+  /**
+   * Holds the host's event loop while the client is open, whatever the connection is doing
+   * (connected, waiting to reconnect, or stopped by a refused token): a worker whose only
+   * job is its config must not exit because the server went away. `close()` releases it.
+   */
+  readonly #keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
 
   /** @internal Use `connect()`. */
   constructor(
@@ -62,6 +77,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     this.#opts = opts;
     this.#id = id;
     this.#doc = { version: doc.version, etag: doc.etag, config: deepFreeze(doc.config) };
+    this.#view = this.#resolve(this.#doc.config, true);
     this.#releaseCacheFile = releaseCacheFile;
     this.#stale = stale !== undefined;
     if (opts.cacheFile) {
@@ -100,7 +116,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
 
   /** The current document, deep-frozen. Replaced (never mutated) on every change. */
   get config(): T {
-    return this.#doc.config as T;
+    return this.#view as T;
   }
 
   /** Commit id of the current document. */
@@ -145,20 +161,24 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   get<V>(path: string, defaultValue: V): V;
   get<V>(path: string, defaultValue?: V): V | undefined {
     const segments = checkPath(path);
-    const value = valueAt(this.#doc.config, segments);
+    const value = valueAt(this.#view, segments);
     return value === undefined ? defaultValue : (value as V);
   }
 
   /**
    * Calls `listener(value, previous)` whenever the value at `path` changes (compared
-   * deeply), whichever commit changed it.
+   * deeply), whichever commit changed it. With `connect<OrdersConfig>`, `path` must be a
+   * path of `OrdersConfig` and `value` has its type there.
    * @returns a function that removes the listener.
    * @throws TypeError when `path` is not a non-empty string or `listener` not a function.
    */
-  onKey(path: string, listener: KeyListener): () => void {
+  onKey<P extends ConfigPath<T>>(
+    path: P,
+    listener: (value: ConfigValue<T, P>, previous: ConfigValue<T, P>) => void,
+  ): () => void {
     const segments = checkPath(path);
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-    const entry = { path: segments, listener };
+    const entry = { path: segments, listener: listener as KeyListener };
     this.#keyListeners.add(entry);
     return () => {
       this.#keyListeners.delete(entry);
@@ -176,6 +196,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
 
   async #shutdown(): Promise<void> {
     this.#state = 'closing';
+    clearInterval(this.#keepAlive);
     if (this.#staleTimer) clearImmediate(this.#staleTimer);
     this.#live = false;
     try {
@@ -277,9 +298,10 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
    * stays right even when the server skipped documents a slow client never received.
    */
   #accept(doc: ConfigDocument): void {
-    const previous = this.#doc.config;
-    const config = deepFreeze(doc.config);
-    this.#doc = { version: doc.version, etag: doc.etag, config };
+    const previous = this.#view;
+    this.#doc = { version: doc.version, etag: doc.etag, config: deepFreeze(doc.config) };
+    const config = this.#resolve(this.#doc.config, false);
+    this.#view = config;
     this.#cache?.save(this.#doc);
     const delivery = new Delivery();
     this.#delivery = delivery;
@@ -303,15 +325,25 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
       if (!this.#keyListeners.has(entry)) continue;
       const before = valueAt(previous, entry.path);
       const after = valueAt(config, entry.path);
-      if (!deepEqual(before, after)) {
+      if (!isDeepStrictEqual(before, after)) {
         this.guard(`onKey(${entry.path.join('.')})`, () => entry.listener(after, before));
       }
     }
   }
-}
 
-function checkPath(path: unknown): string[] {
-  const segments = typeof path === 'string' ? parsePath(path) : [];
-  if (segments.length === 0) throw new TypeError('path must be a non-empty string');
-  return segments;
+  /**
+   * The view users get of `config`: placeholders resolved against the document and the
+   * environment. A cycle is reported through `error` (after a turn of the event loop at
+   * boot, so listeners attached after `await connect()` hear it).
+   */
+  #resolve(config: ConfigObject, booting: boolean): ConfigObject {
+    if (!this.#opts.resolvePlaceholders) return config;
+    const resolved = resolvePlaceholders(config, process.env);
+    if (resolved.cycles.length > 0) {
+      const error = cycleError(describeDocument(this.#opts), resolved.cycles);
+      if (booting) setImmediate(() => this.emit(ClientEvents.ERROR, error)).unref();
+      else this.emit(ClientEvents.ERROR, error);
+    }
+    return deepFreeze(resolved.config);
+  }
 }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { JsonValue } from './protocol.js';
 
 /** Freezes a JSON value and everything inside it; already-frozen subtrees are skipped. */
@@ -5,21 +6,6 @@ export function deepFreeze<V>(value: V): V {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   for (const child of Object.values(value)) deepFreeze(child);
   return Object.freeze(value);
-}
-
-/** Structural equality of two JSON values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = Object.keys(ao);
-  if (keys.length !== Object.keys(bo).length) return false;
-  return keys.every((key) => Object.hasOwn(bo, key) && deepEqual(ao[key], bo[key]));
 }
 
 const SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
@@ -31,6 +17,16 @@ const SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
 export function parsePath(path: string): string[] {
   const segments: string[] = [];
   for (const match of path.matchAll(SEGMENT)) segments.push(match[1] ?? match[2] ?? '');
+  return segments;
+}
+
+/**
+ * `path` split into segments.
+ * @throws TypeError when `path` is not a non-empty string.
+ */
+export function checkPath(path: unknown): string[] {
+  const segments = typeof path === 'string' ? parsePath(path) : [];
+  if (segments.length === 0) throw new TypeError('path must be a non-empty string');
   return segments;
 }
 
@@ -70,11 +66,16 @@ function collect(a: unknown, b: unknown, prefix: string, out: string[]): void {
     const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
     if (keys.size === 0 && a !== b && (a === undefined || b === undefined)) out.push(prefix);
     for (const key of keys) {
-      collect(left[key], right[key], prefix ? `${prefix}.${key}` : key, out);
+      collect(own(left, key), own(right, key), prefix ? `${prefix}.${key}` : key, out);
     }
     return;
   }
-  if (!deepEqual(a, b)) out.push(prefix);
+  if (!isDeepStrictEqual(a, b)) out.push(prefix);
+}
+
+/** `object[key]` when it is the object's own (`toString` is a config key, not a method). */
+function own(object: Record<string, JsonValue>, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 /** A JSON object (not an array, not null). */

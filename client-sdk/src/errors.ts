@@ -15,6 +15,8 @@ export const ErrorCodes = {
   CACHE_WRITE_FAILED: 'HC_CACHE_WRITE_FAILED',
   /** The server sent something this client does not understand. */
   PROTOCOL: 'HC_PROTOCOL',
+  /** `${…}` placeholders refer to each other in a cycle; they are left as written. */
+  PLACEHOLDER_CYCLE: 'HC_PLACEHOLDER_CYCLE',
   /** A listener threw; `cause` is what it threw. */
   LISTENER_THREW: 'HC_LISTENER_THREW',
 } as const;

@@ -21,6 +21,7 @@ export {
   type Logger,
 } from './events.js';
 export { ErrorCodes, HotconfClientError } from './errors.js';
+export type { ConfigPath, ConfigValue } from './config-path.js';
 export { DEFAULTS, type ConnectOptions, type RetryOptions } from './options.js';
 export { CACHE_FORMAT, type CacheContent } from './cache-file.js';
 export { openConnectionCount } from './watch.js';

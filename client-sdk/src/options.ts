@@ -29,7 +29,10 @@ export interface ConnectOptions {
   profiles?: string[];
   /** Branch, tag or commit to follow. Default: the server's default label. */
   label?: string;
-  /** Sent as `Authorization: Bearer <token>` on HTTP and on the WebSocket upgrade. Default: none. */
+  /**
+   * Sent as `Authorization: Bearer <token>` on HTTP and on the WebSocket upgrade. Default:
+   * none; an empty string also means none.
+   */
   token?: string;
   /**
    * File the last accepted document is written to (atomically, mode 0600) and read from
@@ -50,6 +53,12 @@ export interface ConnectOptions {
   heartbeatTimeoutMs?: number;
   /** Back-off settings; see {@link RetryOptions}. Default `{ minDelayMs: 200, maxDelayMs: 30000, restartDelayMs: 1000 }`. */
   retry?: RetryOptions;
+  /**
+   * Resolve `${name}` and `${name:default}` in string values as a Spring client does: other
+   * keys of the document first, then environment variables, then the default. `\${…}` stays
+   * a literal `${…}`. Default `true`.
+   */
+  resolvePlaceholders?: boolean;
   /** Receives warnings given before listeners can exist and `error`s nobody listens for. Default `console`. */
   logger?: Logger;
   /**
@@ -74,6 +83,7 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   heartbeatTimeoutMs: number;
   retry: Required<RetryOptions>;
+  resolvePlaceholders: boolean;
   logger: Logger;
   instanceId: string | undefined;
   labels: Record<string, string>;
@@ -86,6 +96,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 10_000,
   heartbeatTimeoutMs: 75_000,
   retry: { minDelayMs: 200, maxDelayMs: 30_000, restartDelayMs: 1000 },
+  resolvePlaceholders: true,
 } as const;
 
 const NAME = NAME_PATTERN;
@@ -103,6 +114,7 @@ const KNOWN = new Set([
   'requestTimeoutMs',
   'heartbeatTimeoutMs',
   'retry',
+  'resolvePlaceholders',
   'logger',
   'instanceId',
   'labels',
@@ -155,7 +167,8 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   ) {
     throw new TypeError(`options.label must match ${LABEL.source} and must not contain ..`);
   }
-  const token: unknown = merged.token;
+  // `token: process.env.HOTCONF_TOKEN` with `HOTCONF_TOKEN=` set but empty means "no token".
+  const token: unknown = merged.token === '' ? undefined : merged.token;
   if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) {
     throw new TypeError('options.token must be a non-empty string of visible ASCII characters');
   }
@@ -183,6 +196,9 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   ) {
     throw new TypeError('options.retry.restartDelayMs must be a finite number ≥ 0');
   }
+  if (typeof merged.resolvePlaceholders !== 'boolean') {
+    throw new TypeError('options.resolvePlaceholders must be a boolean');
+  }
   const logger: unknown = merged.logger ?? console;
   if (
     typeof logger !== 'object' ||
@@ -204,6 +220,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     requestTimeoutMs: merged.requestTimeoutMs,
     heartbeatTimeoutMs: merged.heartbeatTimeoutMs,
     retry,
+    resolvePlaceholders: merged.resolvePlaceholders,
     logger: logger as Logger,
     instanceId: fleet.instanceId,
     labels: fleet.labels,

@@ -144,8 +144,15 @@ export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue)
     typeof target === 'object' && target !== null && !Array.isArray(target) ? target : {};
   const result: { [key: string]: JsonValue } = { ...base };
   for (const [key, value] of Object.entries(patch)) {
+    // Own keys only: `toString`, `constructor` or `__proto__` are config keys like any other.
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(base[key], value);
+    else
+      Object.defineProperty(result, key, {
+        value: applyMergePatch(Object.hasOwn(base, key) ? base[key] : undefined, value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return result;
 }

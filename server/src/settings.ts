@@ -132,6 +132,23 @@ const FIELDS: Record<keyof Settings, { env: string; flag: string; kind: Kind }> 
   springKeysDir: { env: 'HOTCONF_SPRING_KEYS_DIR', flag: 'spring-keys-dir', kind: 'string' },
 };
 
+/** One row of the settings table, as `hotconf serve --help` lists it. */
+export interface SettingHelp {
+  flag: string;
+  env: string;
+  kind: Kind;
+  /** The default as text; `undefined` when there is none. */
+  default: string | undefined;
+}
+
+/** Every setting's flag, variable, type and default, in table order: help is generated, not copied. */
+export function settingsHelp(): SettingHelp[] {
+  return Object.entries(FIELDS).map(([key, field]) => {
+    const value = DEFAULT_SETTINGS[key as keyof Settings];
+    return { ...field, default: value === undefined ? undefined : String(value) };
+  });
+}
+
 /** Flag names for `util.parseArgs`, all taking a value (`--require-schema true`). */
 export const SETTING_FLAGS = Object.fromEntries(
   Object.values(FIELDS).map((f) => [f.flag, { type: 'string' as const }]),

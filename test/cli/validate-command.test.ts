@@ -51,13 +51,16 @@ describe('hotconf validate', () => {
 
   it('checks the working tree by default, so an uncommitted mistake fails a pre-commit hook', async () => {
     await repo.write({ 'orders.yml': 'db:\n  pool:\n    max: 501\n' });
-    const result = await runHotconf(['validate'], { cwd: repo.dir });
+    // A hook runs in the config repository itself: `.` (no path means HOTCONF_REPO).
+    const result = await runHotconf(['validate', '.'], { cwd: repo.dir });
     expect(result.code).to.equal(1);
     expect(result.stdout).to.equal(
       'orders [default]: `db.pool.max` must be <= 500 — orders.yml line 3\n',
     );
     // The committed state is still fine.
-    expect((await runHotconf(['validate', '--ref', 'HEAD'], { cwd: repo.dir })).code).to.equal(0);
+    expect((await runHotconf(['validate', '.', '--ref', 'HEAD'], { cwd: repo.dir })).code).to.equal(
+      0,
+    );
   });
 
   it('reports a YAML syntax error with file and line', async () => {

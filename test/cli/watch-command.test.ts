@@ -28,7 +28,7 @@ describe('hotconf watch', () => {
     let out = '';
     const seen = (text: string) =>
       new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no "${text}" in: ${out}`)), 5000);
+        const t = setTimeout(() => reject(new Error(`no "${text}" in: ${out}`)), 15_000);
         const check = () => {
           if (out.includes(text)) {
             clearTimeout(t);

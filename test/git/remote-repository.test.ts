@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServer, type HotconfServer } from '../../server/src/create-server.js';
 import { bareCloneOf, GitFixture } from '../helpers/git-fixture.js';
-import { request, sleep, startServer } from '../helpers/server.js';
+import { request, startServer } from '../helpers/server.js';
+import { pollUntil } from '../helpers/wait-for.js';
 
 describe('remote repository', () => {
   let work: GitFixture;
@@ -56,12 +57,12 @@ describe('remote repository', () => {
   it('serves a push after one poll interval without being told', async () => {
     server = await startServer({ repo: `file://${remote.dir}`, cacheDir, pollInterval: 0.5 });
     const commit = await push({ 'orders.yml': 'v: 3\n' });
-    let body;
-    for (let i = 0; i < 40; i++) {
-      await sleep(100);
-      body = (await request(`${server.url}/v1/config/orders/default`)).json;
-      if (body.version === commit) break;
-    }
+    const url = `${server.url}/v1/config/orders/default`;
+    const body = await pollUntil(
+      async () => (await request(url)).json,
+      (b) => b.version === commit,
+      15_000,
+    );
     expect(body.version).to.equal(commit);
     expect(body.config).to.deep.equal({ v: 3 });
   });
@@ -113,12 +114,10 @@ describe('local change detection', () => {
         let last = '';
         for (let i = 0; i < 3; i++)
           last = await repo.commit({ 'orders.yml': `v: ${round * 10 + i}\n` });
-        let body;
-        for (let t = 0; t < 50; t++) {
-          body = (await request(`${server.url}/v1/config/orders/default`)).json;
-          if (body.version === last) break;
-          await sleep(20);
-        }
+        const body = await pollUntil(
+          async () => (await request(`${server.url}/v1/config/orders/default`)).json,
+          (b) => b.version === last,
+        );
         expect(body.version, `round ${round}`).to.equal(last);
       }
     } finally {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HotconfServer } from '../../server/src/create-server.js';
 import { GitFixture } from '../helpers/git-fixture.js';
-import { request, sleep, startServer } from '../helpers/server.js';
+import { request, startServer } from '../helpers/server.js';
+import { pollUntil } from '../helpers/wait-for.js';
 
 describe('native HTTP API', () => {
   let repo: GitFixture;
@@ -62,12 +63,10 @@ describe('native HTTP API', () => {
     it('serves a commit made after start on the next GET', async () => {
       const commit = await repo.commit({ 'orders.yml': 'pool: 77\n' });
       // The refs watcher sees the commit within milliseconds; poll briefly rather than assume.
-      let body;
-      for (let i = 0; i < 300; i++) {
-        body = (await request(`${server.url}/v1/config/orders/default`)).json;
-        if (body.version === commit) break;
-        await sleep(10);
-      }
+      const body = await pollUntil(
+        async () => (await request(`${server.url}/v1/config/orders/default`)).json,
+        (b) => b.version === commit,
+      );
       expect(body.version).to.equal(commit);
       expect(body.config.pool).to.equal(77);
     });

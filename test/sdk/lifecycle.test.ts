@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -120,6 +122,79 @@ describe('HotconfClient lifecycle', () => {
       const run = await runModule(source, { SERVER: server }, 8000);
       expect(run.stdout).to.equal('HC_BOOT_TIMEOUT after the timeout\n');
       expect(run.code).to.equal(0);
+    });
+  });
+
+  describe('while open', () => {
+    /** A worker with nothing but its client: it closes on SIGUSR2 (signal handlers hold nothing). */
+    const WORKER = `
+      import { connect } from '@hotconf/client';
+      const cfg = await connect({
+        server: process.env.SERVER, service: 'orders', token: process.env.TOKEN || undefined,
+        retry: ${JSON.stringify(FAST_RETRY)}, logger: { warn: () => {} },
+      });
+      cfg.on('error', (error) => console.log('error ' + error.code));
+      cfg.once('connected', () => console.log('connected'));
+      process.on('SIGUSR2', () => cfg.close().then(() => console.log('closed')));
+    `;
+
+    /** Starts WORKER; `exited` resolves with its exit code. */
+    function startWorker(env: Record<string, string>) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', WORKER], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      sb.defer(async () => {
+        child.kill('SIGKILL');
+        await exited;
+      });
+      return { child, exited, output: () => out };
+    }
+
+    const alive = (child: ReturnType<typeof spawn>) =>
+      child.exitCode === null && child.signalCode === null;
+
+    it('keeps the host process running after the server stops, until close()', async () => {
+      const repo = await sb.repo({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
+      const server = await sb.server(repo);
+      const worker = startWorker({ SERVER: server.url });
+      await waitFor(() => worker.output().includes('connected'), 'the worker to connect', 15_000);
+      await server.close();
+      // The assertion is about time itself: still running well after the server went away.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(alive(worker.child), worker.output()).to.equal(true);
+      worker.child.kill('SIGUSR2');
+      expect(await worker.exited).to.equal(0);
+      expect(worker.output()).to.equal('connected\nclosed\n');
+    });
+
+    it('keeps the host process running after the server revokes its token, until close()', async () => {
+      const repo = await sb.repo({ 'orders.yml': 'db:\n  pool:\n    max: 10\n' });
+      const tokensFile = path.join(await sb.tempDir(), 'tokens.yml');
+      const sha = createHash('sha256').update('orders-secret').digest('hex');
+      await writeFile(
+        tokensFile,
+        `tokens:\n  - name: orders\n    sha256: ${sha}\n    services: [orders]\n`,
+      );
+      const server = await sb.server(repo, { tokensFile });
+      const worker = startWorker({ SERVER: server.url, TOKEN: 'orders-secret' });
+      await waitFor(() => worker.output().includes('connected'), 'the worker to connect', 15_000);
+      await writeFile(tokensFile, 'tokens: []\n');
+      await waitFor(
+        () => worker.output().includes('error HC_UNAUTHORIZED'),
+        'the revocation to reach the worker',
+        15_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(alive(worker.child), worker.output()).to.equal(true);
+      worker.child.kill('SIGUSR2');
+      expect(await worker.exited).to.equal(0);
+      expect(worker.output()).to.equal('connected\nerror HC_UNAUTHORIZED\nclosed\n');
     });
   });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { connect, DEFAULTS, type ConnectOptions } from '@hotconf/client';
+import { Sandbox } from './sdk-helpers.js';
 
 const OK: ConnectOptions = { server: 'http://127.0.0.1:1', service: 'orders' };
 
@@ -60,11 +61,6 @@ const CASES: [string, unknown, string][] = [
     'options.label must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$ and must not contain ..',
   ],
   [
-    'an empty token',
-    { ...OK, token: '' },
-    'options.token must be a non-empty string of visible ASCII characters',
-  ],
-  [
     'a token with a newline',
     { ...OK, token: 'a\nb' },
     'options.token must be a non-empty string of visible ASCII characters',
@@ -116,6 +112,11 @@ const CASES: [string, unknown, string][] = [
     { ...OK, logger: {} },
     'options.logger must be an object with a warn function',
   ],
+  [
+    'a resolvePlaceholders that is not a boolean',
+    { ...OK, resolvePlaceholders: 'no' },
+    'options.resolvePlaceholders must be a boolean',
+  ],
 ];
 
 describe('connect options', () => {
@@ -130,6 +131,17 @@ describe('connect options', () => {
     });
   }
 
+  it('treats an empty token (HOTCONF_TOKEN= set but empty) as none', async () => {
+    const sb = new Sandbox();
+    try {
+      const server = await sb.server(await sb.repo({ 'orders.yml': 'n: 1\n' }));
+      const cfg = sb.track(await connect({ server: server.url, service: 'orders', token: '' }));
+      expect(cfg.get('n')).to.equal(1);
+    } finally {
+      await sb.dispose();
+    }
+  });
+
   it('documents its defaults', () => {
     expect(DEFAULTS).to.deep.equal({
       profiles: ['default'],
@@ -137,6 +149,7 @@ describe('connect options', () => {
       requestTimeoutMs: 10_000,
       heartbeatTimeoutMs: 75_000,
       retry: { minDelayMs: 200, maxDelayMs: 30_000, restartDelayMs: 1000 },
+      resolvePlaceholders: true,
     });
   });
 });

@@ -22,7 +22,7 @@ export const FAST_RETRY: Required<RetryOptions> = {
 export function nextEvent<T, K extends keyof ClientEventMap<T> & string>(
   client: HotconfClient<T>,
   event: K,
-  timeoutMs = 5000,
+  timeoutMs = 10_000,
 ): Promise<ClientEventMap<T>[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,11 +38,14 @@ export function nextEvent<T, K extends keyof ClientEventMap<T> & string>(
   });
 }
 
-/** Polls `predicate` every 10 ms until it holds; rejects after `timeoutMs`. */
+/**
+ * Polls `predicate` every 10 ms until it holds; rejects after `timeoutMs` (generous: a
+ * loaded CI machine must not fail a test that only waits).
+ */
 export async function waitFor(
   predicate: () => boolean,
   what: string,
-  timeoutMs = 5000,
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -128,7 +131,10 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<HotconfCli
 }
 
 /** Resolves once `client` holds a confirmed live subscription. */
-export async function whenConnected<T>(client: HotconfClient<T>, timeoutMs = 5000): Promise<void> {
+export async function whenConnected<T>(
+  client: HotconfClient<T>,
+  timeoutMs = 10_000,
+): Promise<void> {
   if (!client.connected) await nextEvent(client, 'connected', timeoutMs);
 }
 

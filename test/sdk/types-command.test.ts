@@ -137,6 +137,23 @@ describe('hotconf types', () => {
     });
   });
 
+  describe('README', () => {
+    it('has a "Use it from a service" snippet that compiles against the bundled schemas', async function () {
+      this.timeout(60_000);
+      const dir = await sb.tempDir();
+      await runTypes({
+        repoDir: path.join(ROOT, 'config-repo'),
+        outDir: path.join(dir, 'types'),
+      });
+      const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+      const section = readme.slice(readme.indexOf('## Use it from a service'));
+      const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+      expect(snippet).to.include("cfg.onKey('db.pool.max', (max) => pool.resize(max));");
+      await writeFile(path.join(dir, 'snippet.ts'), `${snippet}await cfg.close();\n`);
+      expect(await typeCheck(dir, ['snippet.ts'])).to.deep.equal({ code: 0, output: '' });
+    });
+  });
+
   describe('typed example', () => {
     it('compiles against the types generated from the bundled config-repo, and misuse does not', async function () {
       this.timeout(60_000);
@@ -159,6 +176,8 @@ describe('hotconf types', () => {
           'const missing = cfg.config.db.pool.maxx;',
           "cfg.on('change', ({ config }) => config.rateLimit.requestsPerSecond.toUpperCase());",
           'console.log(poolMax, missing);',
+          "cfg.onKey('db.pool.max', (max) => max.toUpperCase());",
+          "cfg.onKey('db.pool.maxx', () => undefined);",
           '',
         ].join('\n'),
       );
@@ -166,7 +185,7 @@ describe('hotconf types', () => {
       expect(good).to.deep.equal({ code: 0, output: '' });
 
       const lines = await typeCheckFiles(dir, ['misuse.ts']);
-      expect(lines).to.have.length(3);
+      expect(lines).to.have.length(5);
       expect(lines[0]).to.equal(
         "misuse.ts(4,7): error TS2322: Type 'number' is not assignable to type 'string'.",
       );
@@ -175,6 +194,12 @@ describe('hotconf types', () => {
       );
       expect(lines[2]).to.equal(
         "misuse.ts(6,69): error TS2339: Property 'toUpperCase' does not exist on type 'number'.",
+      );
+      expect(lines[3]).to.equal(
+        "misuse.ts(8,39): error TS2339: Property 'toUpperCase' does not exist on type 'number'.",
+      );
+      expect(lines[4]).to.match(
+        /^misuse\.ts\(9,11\): error TS2345: Argument of type '"db\.pool\.maxx"' is not assignable to parameter of type /,
       );
     });
   });

@@ -2,7 +2,7 @@ import type { ConfigObject } from '@hotconf/client';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { flatten, toProperties } from '../config/flatten.js';
-import { UsageError, type Command } from './run-cli.js';
+import { UsageError, type Command } from './command.js';
 
 const FORMATS = ['json', 'yaml', 'properties', 'env'] as const;
 type Format = (typeof FORMATS)[number];
@@ -108,6 +108,24 @@ export const getCommand: Command = async (argv) => {
   process.stdout.write(render(body.config, format));
   return 0;
 };
+
+/**
+ * What `hotconf get` says when the server refuses a document (401, 403, 404…): other
+ * commands that meet the same refusal say the same sentence.
+ */
+export async function explainRefusal(
+  target: Target,
+  service: string,
+  profiles: string[],
+  label: string | undefined,
+): Promise<string> {
+  try {
+    await getJson(target, documentPath('config', service, profiles.join(','), { label }));
+    return 'the server refused the request, then accepted it: try again';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** The config in one of `get`'s formats. `env` is `KEY=value` lines, quoted for a shell. */
 export function render(config: ConfigObject, format: Format): string {

@@ -1,7 +1,7 @@
 import { NAME_PATTERN, RESERVED_NAMES } from '@hotconf/client';
 import { parseArgs } from 'node:util';
 import { createSecretBox } from '../secrets/secret-box.js';
-import { UsageError, type Command } from './run-cli.js';
+import { UsageError, type Command } from './command.js';
 
 /** Largest value read from stdin: a secret, not a file. */
 const MAX_STDIN_BYTES = 64 * 1024;

@@ -1,5 +1,8 @@
-/** One CLI command: takes its arguments, returns an exit code (0 ok, 1 failure, 2 usage). */
-export type Command = (argv: string[]) => Promise<number>;
+import { UsageError, type Command } from './command.js';
+import { formatHelp } from './command-help.js';
+
+// Kept for command files written before `command.ts` existed; new ones import from there.
+export { UsageError, type Command } from './command.js';
 
 const USAGE = `usage: hotconf <command> [options]
 
@@ -19,6 +22,7 @@ commands:
 
 client commands (get, watch, history, diff) take --server URL (default $HOTCONF_SERVER or
 http://127.0.0.1:8888) and --token (default $HOTCONF_TOKEN).
+hotconf <command> --help describes a command, its flags and their HOTCONF_* variables.
 `;
 
 /** Commands are loaded on use, so `hotconf validate` does not pay for the server's modules. */
@@ -34,9 +38,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   fleet: async () => (await import('./fleet-command.js')).fleetCommand,
 };
 
-/** Thrown by a command for a usage mistake: printed with the usage, exit 2. */
-export class UsageError extends Error {}
-
 /** Runs one CLI command and returns its exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -48,6 +49,12 @@ export async function runCli(argv: string[]): Promise<number> {
   if (!load) {
     process.stderr.write(`hotconf: unknown command "${name}"\n${USAGE}`);
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    // A command without its own help entry still answers, with its lines of the usage.
+    const lines = USAGE.split('\n').filter((line) => line.startsWith(`  ${name} `));
+    process.stdout.write(formatHelp(name) ?? `usage:\n${lines.join('\n')}\n`);
+    return 0;
   }
   try {
     return await (

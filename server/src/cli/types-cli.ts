@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { loadSettings } from '../settings.js';
-import type { Command } from './run-cli.js';
+import type { Command } from './command.js';
 
 /** `hotconf types [--out dir] [--repo dir]`: TypeScript interfaces from the repository's schemas. */
 export const typesCommand: Command = async (argv) => {

@@ -38,8 +38,13 @@ export async function runTypes(options: TypesOptions): Promise<string[]> {
   if (services.length === 0) {
     throw new Error(`no schemas found: expected schemas/{service}.schema.json in ${schemaDir}`);
   }
-  // Loaded on demand: it is large, and only this command needs it.
-  const { compile } = await import('json-schema-to-typescript');
+  // Loaded on demand: it is large, only this command needs it, and it is an optional
+  // dependency the production image leaves out (with the prettier it pulls in).
+  const { compile } = await import('json-schema-to-typescript').catch(() => {
+    throw new Error(
+      'hotconf types needs the optional package json-schema-to-typescript, which this install left out: run it from a checkout (npm install), or npm install json-schema-to-typescript',
+    );
+  });
   await mkdir(options.outDir, { recursive: true });
   const written: string[] = [];
   const roots: { service: string; name: string }[] = [];

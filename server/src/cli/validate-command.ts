@@ -2,21 +2,24 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigResolver } from '../config/config-resolver.js';
-import { checkLabel } from '../config/names.js';
+import { ConfigResolver, type SecretDecoder } from '../config/config-resolver.js';
 import { SNAPSHOT_FILES } from '../config/snapshot-files.js';
+import { checkLabel } from '../config/names.js';
 import { workingTreeSnapshot } from '../config/working-tree-snapshot.js';
 import { Repository } from '../git/repository.js';
 import { checkSnapshot, type DocumentCheck } from '../schema/check-snapshot.js';
 import { SchemaGate } from '../schema/schema-gate.js';
 import { createSecretBox } from '../secrets/secret-box.js';
-import { UsageError, type Command } from './run-cli.js';
+import { loadSettings } from '../settings.js';
+import { UsageError, type Command } from './command.js';
 
 /**
- * `hotconf validate [path] [--ref REF] [--json]`: the gate's checks, offline, over every
- * service and profile. Default: the working tree at `path` (uncommitted edits included,
- * so it runs as a pre-commit hook); `--ref`: that commit of the repository `path` is in.
- * Exit 0 when all pass, 1 with one line per problem, 2 on usage error.
+ * `hotconf validate [path] [--ref REF] [--json] [--skip-encrypted]`: the gate's checks,
+ * offline, over every service and profile. Default: the working tree at `path` (uncommitted
+ * edits included, so it runs as a pre-commit hook), `path` defaulting to the repository
+ * `serve` would serve; `--ref`: that commit of the repository `path` is in. Without
+ * `HOTCONF_ENCRYPT_KEY` a `{cipher}` value is a problem, as on the server, unless
+ * `--skip-encrypted`. Exit 0 when all pass, 1 with one line per problem, 2 on usage error.
  */
 export const validateCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
@@ -26,18 +29,26 @@ export const validateCommand: Command = async (argv) => {
       json: { type: 'boolean' },
       'require-schema': { type: 'boolean' },
       'search-path': { type: 'string' },
+      'skip-encrypted': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length > 1) throw new UsageError('validate takes at most one path');
-  const dir = path.resolve(positionals[0] ?? '.');
+  // Default: the repository `hotconf serve` would serve (HOTCONF_REPO, else ./config-repo).
+  const given = positionals[0] ?? loadSettings(process.env, {}).repo;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given) || /^[^/]+@[^/:]+:/.test(given))
+    throw new UsageError(
+      `${given} is a remote repository; validate a local clone: hotconf validate <path>`,
+    );
+  const dir = path.resolve(given);
   await access(dir).catch(() => {
-    throw new UsageError(`${positionals[0] ?? '.'} does not exist`);
+    throw new UsageError(`${given} does not exist`);
   });
   const requireSchema =
     values['require-schema'] ?? /^(true|1|yes)$/i.test(process.env.HOTCONF_REQUIRE_SCHEMA ?? '');
-  // Without a key, ciphertext is checked as the opaque string it is in git.
+  // The server's judgement: without a key a {cipher} value cannot be checked, and is a
+  // problem. --skip-encrypted accepts it as the opaque string it is in git, and counts it.
   const env = process.env;
   const box = createSecretBox({
     encryptKey: env.HOTCONF_ENCRYPT_KEY || undefined,
@@ -47,8 +58,17 @@ export const validateCommand: Command = async (argv) => {
     springKeysDir: env.HOTCONF_SPRING_KEYS_DIR || undefined,
   });
   const keyless = !env.HOTCONF_ENCRYPT_KEY && !env.HOTCONF_SPRING_ENCRYPT_KEY && !box.hasSpringKeys;
-  // Without any key, ciphertext is checked as the opaque string it is in git.
-  const secrets = keyless ? undefined : box;
+  const unchecked = new Set<string>();
+  const secrets: SecretDecoder =
+    keyless && values['skip-encrypted']
+      ? {
+          isSecret: (value) => box.isSecret(value),
+          decode: (value, site) => {
+            unchecked.add(`${site.file}: ${site.path}`);
+            return value;
+          },
+        }
+      : box;
 
   let checks: DocumentCheck[];
   let where: string;
@@ -95,10 +115,21 @@ export const validateCommand: Command = async (argv) => {
     const unvalidated = new Set(checks.filter((c) => c.ok && !c.validated).map((c) => c.service));
     const summary = `${checks.length - failed.length} of ${checks.length} documents valid in ${where}`;
     const note = unvalidated.size > 0 ? `; no schema for ${[...unvalidated].join(', ')}` : '';
-    (failed.length ? process.stderr : process.stdout).write(`${summary}${note}\n`);
+    const skipped =
+      unchecked.size > 0
+        ? `; ${unchecked.size} {cipher} value(s) not checked (no HOTCONF_ENCRYPT_KEY)`
+        : '';
+    (failed.length ? process.stderr : process.stdout).write(`${summary}${note}${skipped}\n`);
+    if (keyless && failed.some((c) => c.problems.some((p) => ENCRYPTED.test(p.message))))
+      process.stderr.write(
+        'hotconf validate: {cipher} values cannot be checked without the key: set HOTCONF_ENCRYPT_KEY (or pass --skip-encrypted to accept them unchecked)\n',
+      );
   }
   return failed.length === 0 ? 0 : 1;
 };
+
+/** The resolver's sentence for a {cipher} value it had no key for. */
+const ENCRYPTED = /is encrypted but the server has no HOTCONF_ENCRYPT_KEY/;
 
 function checkLabelForCli(ref: string): string {
   try {

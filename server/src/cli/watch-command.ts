@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import type { ServerMessage } from '@hotconf/client';
+import { connect, type ConfigObject, type HotconfClient } from '@hotconf/client';
 import { checkService, parseProfiles } from '../config/names.js';
 import { flatten } from '../config/flatten.js';
-import { UsageError, type Command } from './run-cli.js';
+import { explainRefusal } from './client-commands.js';
+import { UsageError, type Command } from './command.js';
+
+/** Long enough to mean "until the server is back": a watcher is started by hand and stopped by hand. */
+const BOOT_TIMEOUT_MS = 365 * 24 * 3600 * 1000;
 
 /**
- * `hotconf watch <service> <profiles> [--server URL] [--label L] [--token T] [--json]`:
- * a `tail -f` for config. Prints the document once, then each change with its keys and
- * new values; reconnects (resuming by etag) until interrupted.
+ * `hotconf watch <service> [profiles] [--server URL] [--label L] [--token T] [--json]`:
+ * a `tail -f` for config, built on `@hotconf/client` (its back-off, resume by etag and
+ * token handling). Prints the document once, then each change with its keys and new
+ * values, until interrupted (exit 0) or the token is refused or revoked (exit 1, with the
+ * message `hotconf get` prints).
  */
 export const watchCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
@@ -31,102 +36,85 @@ export const watchCommand: Command = async (argv) => {
     '',
   );
   if (!/^https?:\/\//.test(server)) throw new UsageError('--server must be an http(s) URL');
-  const token = values.token ?? process.env.HOTCONF_TOKEN;
-  const url = `${server.replace(/^http/, 'ws')}/v1/watch`;
+  const token = values.token ?? (process.env.HOTCONF_TOKEN || undefined);
   const print = (line: string) => process.stdout.write(`${line}\n`);
+  const warn = (line: string) => process.stderr.write(`hotconf watch: ${line}\n`);
+  const at = () => new Date().toISOString();
 
-  let etag: string | null = null;
-  let delay = 200;
-  let stopping = false;
-  return new Promise<number>((settle) => {
-    // The reconnect timer is unref'd; this keeps the process watching until told to stop.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const resolve = (code: number) => {
-      clearInterval(keepAlive);
-      settle(code);
+  let cfg: HotconfClient;
+  try {
+    cfg = await connect({
+      server,
+      service,
+      profiles,
+      label: values.label,
+      token,
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
+      retry: { minDelayMs: 200, maxDelayMs: 10_000 },
+      // Show what the server serves, not this shell's environment.
+      resolvePlaceholders: false,
+      logger: { warn },
+    });
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    // The same sentence `hotconf get` prints for the same refusal.
+    if (status !== undefined)
+      throw new Error(await explainRefusal({ server, token }, service, profiles, values.label));
+    throw error;
+  }
+
+  if (values.json) {
+    print(
+      JSON.stringify({
+        at: at(),
+        type: 'snapshot',
+        version: cfg.version,
+        etag: cfg.etag,
+        config: cfg.config,
+      }),
+    );
+  } else {
+    print(`${at()} ${service} [${profiles}] version ${cfg.version.slice(0, 12)}`);
+    for (const [k, v] of Object.entries(flatten(cfg.config)))
+      print(`  ${k} = ${JSON.stringify(v)}`);
+  }
+  cfg.on('change', ({ config, changedKeys, version, etag }) => {
+    if (values.json) {
+      print(JSON.stringify({ at: at(), type: 'change', version, etag, config, changedKeys }));
+      return;
+    }
+    print(`${at()} change → ${version.slice(0, 12)}: ${changedKeys.join(', ')}`);
+    printChanged(print, config, changedKeys);
+  });
+  cfg.on('disconnected', ({ retryInMs }) => warn(`connection lost; retrying in ${retryInMs} ms`));
+  cfg.on('connected', ({ version }) => warn(`live at ${version.slice(0, 12)}`));
+
+  return new Promise<number>((resolve) => {
+    const stop = (code: number) => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      void cfg.close().then(() => resolve(code));
     };
-    let socket: WebSocket | undefined;
-    const stop = () => {
-      stopping = true;
-      socket?.close(1000);
-      resolve(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const open = () => {
-      const ws = new WebSocket(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-      socket = ws;
-      ws.on('open', () => {
-        delay = 200;
-        ws.send(
-          JSON.stringify({
-            type: 'subscribe',
-            id: 'watch',
-            service,
-            profiles,
-            label: values.label ?? null,
-            etag,
-          }),
-        );
-      });
-      ws.on('message', (data) => {
-        let msg: ServerMessage;
-        try {
-          msg = JSON.parse(data.toString()) as ServerMessage;
-        } catch {
-          process.stderr.write('hotconf watch: ignored a frame that is not JSON\n');
-          return;
-        }
-        const at = new Date().toISOString();
-        if (values.json) print(JSON.stringify({ at, ...msg }));
-        if (msg.type === 'error') {
-          if (!values.json) print(`${at} error ${msg.code}: ${msg.message}`);
-          if (
-            msg.code === 'HC_FORBIDDEN' ||
-            msg.code === 'HC_INVALID_NAME' ||
-            msg.code === 'HC_SERVICE_NOT_FOUND'
-          ) {
-            ws.close();
-            stopping = true;
-            resolve(1);
-          }
-          return;
-        }
-        if (msg.type === 'patch') return;
-        etag = msg.etag;
-        if (values.json) return;
-        if (msg.type === 'subscribed')
-          print(`${at} ${service} [${profiles}] up to date at ${msg.version.slice(0, 12)}`);
-        else if (msg.type === 'snapshot') {
-          print(`${at} ${service} [${profiles}] version ${msg.version.slice(0, 12)}`);
-          for (const [k, v] of Object.entries(flatten(msg.config)))
-            print(`  ${k} = ${JSON.stringify(v)}`);
-        } else if (msg.type === 'change') {
-          const flat = flatten(msg.config);
-          print(`${at} change → ${msg.version.slice(0, 12)}: ${msg.changedKeys.join(', ')}`);
-          for (const key of msg.changedKeys) {
-            const shown = Object.entries(flat).filter(
-              ([k]) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[`),
-            );
-            if (shown.length === 0) print(`  ${key} (removed)`);
-            for (const [k, v] of shown) print(`  ${k} = ${JSON.stringify(v)}`);
-          }
-        }
-      });
-      ws.on('error', (error) => {
-        if (!stopping) process.stderr.write(`hotconf watch: ${error.message}; retrying\n`);
-      });
-      ws.on('close', (code) => {
-        if (stopping) return;
-        if (code === 4401) {
-          process.stderr.write('hotconf watch: the token was revoked\n');
-          resolve(1);
-          return;
-        }
-        setTimeout(open, Math.random() * delay).unref();
-        delay = Math.min(delay * 2, 10_000);
-      });
-    };
-    open();
+    const onSignal = () => stop(0);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    cfg.on('error', (error) => {
+      const code = (error as { code?: string }).code;
+      if (code === 'HC_UNAUTHORIZED' || code === 'HC_FORBIDDEN') {
+        warn(error.message.replace(/^hotconf: /, ''));
+        stop(1);
+      } else if (!values.json) print(`${at()} error ${code}: ${error.message}`);
+    });
   });
 };
+
+/** The new values under each changed key, or `(removed)`. */
+function printChanged(print: (line: string) => void, config: ConfigObject, keys: string[]): void {
+  const flat = Object.entries(flatten(config));
+  for (const key of keys) {
+    const shown = flat.filter(
+      ([k]) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[`),
+    );
+    if (shown.length === 0) print(`  ${key} (removed)`);
+    for (const [k, v] of shown) print(`  ${k} = ${JSON.stringify(v)}`);
+  }
+}

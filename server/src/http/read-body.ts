@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { HotconfError } from '../errors.js';
+import { lingerOnClose } from './lingering-close.js';
 
 /** Largest request body any route accepts. */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -13,7 +14,7 @@ export async function readBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Bu
     new HotconfError(413, 'HC_BODY_TOO_LARGE', `request bodies may be at most ${limit} bytes`);
   const declared = Number(ctx.get('Content-Length') || '0');
   if (declared > limit) {
-    ctx.set('Connection', 'close');
+    refuseRest(ctx);
     throw tooLarge();
   }
   const req = ctx.req;
@@ -33,7 +34,7 @@ export async function readBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Bu
       // client reads the 413 instead of a connection reset.
       done();
       req.resume();
-      ctx.set('Connection', 'close');
+      refuseRest(ctx);
       reject(tooLarge());
     };
     const onEnd = () => {
@@ -46,6 +47,16 @@ export async function readBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Bu
     };
     req.on('data', onData).on('end', onEnd).on('error', onError);
   });
+}
+
+/**
+ * The connection ends after the 413, but only once the client has finished sending (within
+ * bounds): closing on a client that is still sending resets the connection, and the client
+ * then sees `ECONNRESET` instead of the answer.
+ */
+function refuseRest(ctx: Context): void {
+  ctx.set('Connection', 'close');
+  lingerOnClose(ctx.req);
 }
 
 /** Parses a JSON body; 400 HC_BAD_REQUEST when it is not JSON. */

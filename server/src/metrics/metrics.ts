@@ -156,7 +156,8 @@ export function createMetrics(options: { replicaId: string }): Metrics {
 function observeParts(registry: Registry, parts: Observed): void {
   const registers = [registry];
   const { publisher, hub, detector, bus } = parts;
-  if (bus) {
+  // No bus configured: no series at all (a 0 would read as "bus down" and fire alerts).
+  if (bus && bus.state() !== 'off') {
     new Gauge({
       name: 'hotconf_bus_up',
       help: 'Whether the Redis bus to the other replicas is connected (1) or reconnecting (0).',
