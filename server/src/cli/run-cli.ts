@@ -13,6 +13,8 @@ commands:
   types [--out dir]           generate TypeScript interfaces from the schemas
   history <service> <profiles> [--limit N]
   diff <service> <profiles> --from REV --to REV
+  canary promote <service> <profile> [path]
+                              fold a finished canary into the document's own file
 
 client commands (get, watch, history, diff) take --server URL (default $HOTCONF_SERVER or
 http://127.0.0.1:8888) and --token (default $HOTCONF_TOKEN).
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./client-commands.js')).diffCommand,
   encrypt: async () => (await import('./encrypt-command.js')).encryptCommand,
   types: async () => (await import('./types-cli.js')).typesCommand,
+  canary: async () => (await import('./canary-command.js')).canaryCommand,
 };
 
 /** Thrown by a command for a usage mistake: printed with the usage, exit 2. */
