@@ -109,7 +109,7 @@ export const COMMAND_HELP: Record<string, () => CommandHelp> = {
     ],
   }),
   encrypt: () => ({
-    usage: 'hotconf encrypt [value]',
+    usage: 'hotconf encrypt [value] [--service S]',
     summary: 'Prints {cipher}… for the value (argument, or stdin to keep it out of shell history).',
     flags: [
       {
@@ -117,6 +117,36 @@ export const COMMAND_HELP: Record<string, () => CommandHelp> = {
         value: 'KEY',
         env: 'HOTCONF_ENCRYPT_KEY',
         help: 'set the variable: base64 of 32 bytes (required)',
+      },
+      { flag: 'service', value: 'S', help: 'bind the value to service S: it decrypts only there' },
+    ],
+  }),
+  fleet: () => ({
+    usage: 'hotconf fleet [service [profiles]] [--wait COMMIT [--timeout 60s]]',
+    summary:
+      'Without a service: one line per document — how many online instances applied what is published, failed it, or hold an older document. With a service: one line per instance. With --wait: a deploy gate, exit 0 when every online instance applied COMMIT’s document or a later one, 1 as soon as one failed (named, with its error), 2 on timeout (the missing named).',
+    flags: [
+      ...CLIENT_FLAGS,
+      {
+        flag: 'state',
+        value: 'S',
+        help: 'only instances online, offline, applied, failed or older',
+      },
+      { flag: 'json', help: "print the server's JSON instead of a table" },
+      { flag: 'wait', value: 'COMMIT', help: 'wait until every online instance applied COMMIT' },
+      { flag: 'timeout', value: 'T', help: 'how long --wait waits: 90s, 5m, 500ms (default 60s)' },
+    ],
+  }),
+  canary: () => ({
+    usage: 'hotconf canary promote <service> <profile> [path]',
+    summary:
+      'Folds the overlay of {service}-{profile}.canary.yml into the document’s own file beside it ({service}-{profile}.yml, keeping its comments and key order) and deletes the canary file, in the working tree at path. Review with git diff, then commit: git stays the only place intent lives. Deleting the canary file instead is the rollback.',
+    flags: [
+      {
+        flag: 'repo',
+        value: 'DIR',
+        env: 'HOTCONF_REPO',
+        help: 'set the variable (or give path): the repository (default ./config-repo)',
       },
     ],
   }),

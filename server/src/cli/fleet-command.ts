@@ -2,23 +2,7 @@ import { parseArgs } from 'node:util';
 import { targetOf } from './client-commands.js';
 import { allInstances, clean, documentPath, get, type Summary } from './fleet-http.js';
 import { waitFor } from './fleet-wait.js';
-import { UsageError, type Command } from './run-cli.js';
-
-const HELP = `usage: hotconf fleet [service [profiles]] [options]
-
-Without a service: one line per document — how many online instances applied what is
-published, failed it, or hold an older document. With a service: one line per instance.
-
-  --label L          git label of the document (default: the server's)
-  --state S          only instances that are online, offline, applied, failed or older
-  --json             print the server's JSON instead of a table
-  --wait COMMIT      wait until every online instance applied COMMIT's document or a later
-                     one. Exit 0 when they all did, 1 as soon as one failed (it is named,
-                     with its error), 2 on timeout (the missing instances are named)
-  --timeout T        how long --wait waits: 90s, 5m, 500ms (default 60s)
-  --server URL       default $HOTCONF_SERVER or http://127.0.0.1:8888
-  --token T          default $HOTCONF_TOKEN
-`;
+import { UsageError, type Command } from './command.js';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -49,14 +33,9 @@ export const fleetCommand: Command = async (argv) => {
       json: { type: 'boolean', default: false },
       wait: { type: 'string' },
       timeout: { type: 'string', default: '60s' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const [service, profiles = 'default', ...extra] = positionals;
   if (extra.length > 0)
     throw new UsageError('usage: hotconf fleet [service [profiles]] [--wait COMMIT]');

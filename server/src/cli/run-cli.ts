@@ -2,7 +2,6 @@ import { UsageError, type Command } from './command.js';
 import { formatHelp } from './command-help.js';
 
 // Kept for command files written before `command.ts` existed; new ones import from there.
-export { UsageError, type Command } from './command.js';
 
 const USAGE = `usage: hotconf <command> [options]
 
@@ -19,6 +18,8 @@ commands:
   diff <service> <profiles> --from REV --to REV
   fleet [service [profiles]] [--wait COMMIT [--timeout 60s]]
                               instances online and what they applied; --wait gates a deploy
+  canary promote <service> <profile> [path]
+                              fold a finished canary into the document's own file
 
 client commands (get, watch, history, diff) take --server URL (default $HOTCONF_SERVER or
 http://127.0.0.1:8888) and --token (default $HOTCONF_TOKEN).
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   encrypt: async () => (await import('./encrypt-command.js')).encryptCommand,
   types: async () => (await import('./types-cli.js')).typesCommand,
   fleet: async () => (await import('./fleet-command.js')).fleetCommand,
+  canary: async () => (await import('./canary-command.js')).canaryCommand,
 };
 
 /** Runs one CLI command and returns its exit code. */

@@ -11,6 +11,11 @@ export const RESERVED = RESERVED_NAMES;
 
 /** A config file at the search path. */
 export const CONFIG_FILE = /\.(ya?ml|json|properties)$/;
+/**
+ * `{service}-{profile}.canary.yml` (or `.canary.properties`): a rollout (DESIGN §11), never an
+ * ordinary config file nor a plain-text resource. Group 1 is `{service}-{profile}`.
+ */
+export const CANARY_FILE = /^(?:.*\/)?([^/]+)\.canary\.(?:ya?ml|properties)$/;
 /** `schemas/{service}.schema.json`; the match's group 1 is the service. */
 export const SCHEMA_FILE = /^([a-z0-9][a-z0-9_.-]{0,63})\.schema\.json$/;
 

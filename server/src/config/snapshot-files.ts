@@ -1,8 +1,8 @@
 import type { SnapshotFiles } from '../git/snapshot-reader.js';
-import { CONFIG_FILE, SCHEMA_FILE } from './names.js';
+import { CANARY_FILE, CONFIG_FILE, SCHEMA_FILE } from './names.js';
 
 /** The config layer's naming rules, handed to git/ so it picks config files out of a tree. */
 export const SNAPSHOT_FILES: SnapshotFiles = {
-  isConfigFile: (name) => CONFIG_FILE.test(name),
+  isConfigFile: (name) => CONFIG_FILE.test(name) && !CANARY_FILE.test(name),
   schemaService: (name) => SCHEMA_FILE.exec(name)?.[1],
 };

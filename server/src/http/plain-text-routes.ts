@@ -3,6 +3,7 @@ import { ownerOf } from '../config/file-owner.js';
 import {
   checkLabel,
   checkService,
+  CANARY_FILE,
   CONFIG_FILE,
   decodeSpringLabel,
   parseProfiles,
@@ -11,7 +12,7 @@ import {
   splitFileName,
 } from '../config/names.js';
 import { documentLookup, resolveText } from '../config/placeholders.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import { ErrorCodes, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { requirePrincipal, requireRead, type Principal } from '../access/access.js';
 import { springEnvironment } from './spring-environment.js';
 import type { SpringRoutesDeps } from './spring-routes.js';
@@ -106,6 +107,12 @@ function checkReadable(
   const refuse = () => {
     throw new ForbiddenError(`this token may not read ${file} through ${app}`);
   };
+  if (CANARY_FILE.test(file)) {
+    throw new NotFoundError(
+      ErrorCodes.FILE_NOT_FOUND,
+      `${file} is a canary rollout, not a plain-text file`,
+    );
+  }
   if (file.startsWith('schemas/')) {
     const m = SCHEMA_FILE.exec(file.slice('schemas/'.length));
     if (!m || !principal.canRead(m[1] as string)) refuse();
