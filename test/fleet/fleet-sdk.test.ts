@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runHotconf } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { request } from '../helpers/server.js';
 import { spawnServer, type ServerProcess } from '../helpers/spawn-server.js';
@@ -93,7 +94,12 @@ describe('Fleet view with 50 SDK instances in child processes', function () {
       version: commit,
       error: 'pool.max 0 is below the minimum of 1',
     });
-    expect(server.output()).to.match(/an instance failed to apply a document/);
+    // Logs are written asynchronously: the line follows the registry's record of it.
+    await waitFor(
+      () => /an instance failed to apply a document/.test(server.output()),
+      10_000,
+      'the failed log line',
+    );
 
     const gate = await runHotconf([
       'fleet',

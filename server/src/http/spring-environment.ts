@@ -92,7 +92,8 @@ async function compose(
     version: snapshot.commit.id,
     config: judged.config,
     sources: judged.sources,
-    owners: judged.owners,
+    // A comma list is its applications, each an owner in its own right.
+    owners: [...new Set(judged.owners.flatMap((owner) => owner.split(',')))],
     validated: judged.validated,
     commit: snapshot.commit,
   });
