@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import type { HotconfServer } from '../../server/src/create-server.js';
+import { runHotconf } from '../helpers/cli.js';
+import { GitFixture } from '../helpers/git-fixture.js';
+import { request, startServer } from '../helpers/server.js';
+import {
+  SpringInstance,
+  springStatus,
+  TestVhost,
+  waitFor,
+  type Received,
+} from './rabbit-helpers.js';
+
+const FILES = {
+  'application.yml': 'logging:\n  level: info\n',
+  'orders.yml': 'db:\n  pool:\n    max: 10\n',
+  'payments.yml': 'currency: EUR\n',
+};
+
+interface FleetRow {
+  id: string;
+  source: string;
+  online: boolean;
+  state: string;
+  documents: { etag: string | null; version: string | null; error: string | null }[];
+}
+
+describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
+  this.timeout(60_000);
+  let vhost: TestVhost;
+  let repo: GitFixture;
+  let server: HotconfServer;
+  let orders: SpringInstance;
+  let payments: SpringInstance;
+
+  beforeEach(async () => {
+    vhost = await TestVhost.create();
+    repo = await GitFixture.create(FILES);
+    server = await startServer({ repo: repo.dir, springBusUrl: vhost.url, replicaId: 'replica-a' });
+    await waitFor(
+      'the Spring bus to connect',
+      async () => (await springStatus(server.url)).connected,
+    );
+    orders = await SpringInstance.start(vhost.guestUrl, 'orders:8080:3f2a9c');
+    payments = await SpringInstance.start(vhost.guestUrl, 'payments:8081:77e0b1');
+  });
+  afterEach(async () => {
+    await orders?.close();
+    await payments?.close();
+    await server?.close();
+    await repo?.remove();
+    await vhost?.remove();
+  });
+
+  /** Waits for the announcement of `destination` at `commit`, as `instance` receives it. */
+  async function announcement(instance: SpringInstance, destination: string): Promise<Received> {
+    let found: Received | undefined;
+    await waitFor(`a refresh for ${destination}`, () => {
+      found = instance.refreshes().find((r) => r.json.destinationService === destination);
+      if (found) instance.received.splice(instance.received.indexOf(found), 1);
+      return found !== undefined;
+    });
+    return found!;
+  }
+
+  async function rows(path: string): Promise<FleetRow[]> {
+    return (await request(`${server.url}${path}`)).json.instances as FleetRow[];
+  }
+
+  it('lists an instance that acked in /v1/fleet with source spring-bus and the acked version; fleet --wait exits 0', async () => {
+    const commit = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 20\n' });
+    orders.ack((await announcement(orders, 'orders:**')).json);
+    await waitFor('the ack in the fleet view', async () =>
+      (await rows('/v1/fleet/orders/default')).some((r) => r.id === 'orders:8080:3f2a9c'),
+    );
+
+    const overview = (await request(`${server.url}/v1/fleet`)).json;
+    expect(overview.documents).to.deep.equal([
+      {
+        service: 'orders',
+        profiles: ['default'],
+        label: 'main',
+        published: overview.documents[0].published,
+        online: 1,
+        applied: 1,
+        failed: 0,
+        older: 0,
+        offline: 0,
+        anonymous: 0,
+        summary: `1 of 1 on ${commit.slice(0, 7)}`,
+      },
+    ]);
+    expect(overview.documents[0].published.version).to.equal(commit);
+    const [row] = await rows('/v1/fleet/orders/default');
+    expect(row).to.deep.include({ id: 'orders:8080:3f2a9c', source: 'spring-bus', online: true });
+    expect(row!.state).to.equal('applied');
+    expect(row!.documents[0]).to.deep.include({ version: commit, error: null });
+
+    const wait = await runHotconf([
+      'fleet',
+      '--wait',
+      commit,
+      '--timeout',
+      '10s',
+      '--server',
+      server.url,
+    ]);
+    expect(wait.stdout).to.equal(
+      `1 of 1 online instances applied ${commit.slice(0, 7)} or later\n`,
+    );
+    expect(wait.code).to.equal(0);
+  });
+
+  it('waits for the Spring instances whose documents changed, not for applications with nothing to refresh', async () => {
+    // application.yml alone: `**` is announced, and both instances ack it.
+    const everyone = await repo.commit({ 'application.yml': 'logging:\n  level: debug\n' });
+    orders.ack((await announcement(orders, '**')).json);
+    payments.ack((await announcement(payments, '**')).json);
+    await waitFor('both acks in the fleet view', async () => {
+      const docs = (await request(`${server.url}/v1/fleet`)).json.documents as {
+        applied: number;
+      }[];
+      return docs.length === 2 && docs.every((d) => d.applied === 1);
+    });
+    const all = await runHotconf([
+      'fleet',
+      '--wait',
+      everyone,
+      '--timeout',
+      '10s',
+      '--server',
+      server.url,
+    ]);
+    expect([all.code, all.stdout]).to.deep.equal([
+      0,
+      `2 of 2 online instances applied ${everyone.slice(0, 7)} or later\n`,
+    ]);
+
+    // orders.yml only: payments had nothing to refresh and is not waited for.
+    const onlyOrders = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 30\n' });
+    orders.ack((await announcement(orders, 'orders:**')).json);
+    await waitFor('the new ack', async () =>
+      (await rows('/v1/fleet/orders/default')).some((r) => r.documents[0]?.version === onlyOrders),
+    );
+    const some = await runHotconf([
+      'fleet',
+      '--wait',
+      onlyOrders,
+      '--timeout',
+      '10s',
+      '--server',
+      server.url,
+    ]);
+    expect([some.code, some.stdout]).to.deep.equal([
+      0,
+      `2 of 2 online instances applied ${onlyOrders.slice(0, 7)} or later\n`,
+    ]);
+    expect(payments.refreshes().map((r) => r.json.destinationService)).to.not.include(
+      'payments:**',
+    );
+  });
+
+  it('exits 2 naming the Spring instance that never acked, once the timeout is over', async () => {
+    const first = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 40\n' });
+    orders.ack((await announcement(orders, 'orders:**')).json);
+    await waitFor('the ack', async () =>
+      (await rows('/v1/fleet/orders/default')).some((r) => r.documents[0]?.version === first),
+    );
+    const second = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 50\n' });
+    await announcement(orders, 'orders:**'); // announced, never acknowledged
+    const wait = await runHotconf([
+      'fleet',
+      '--wait',
+      second,
+      '--timeout',
+      '1500ms',
+      '--server',
+      server.url,
+    ]);
+    expect(wait.code).to.equal(2);
+    expect(wait.stdout).to.equal(
+      `timed out after 1.5 s; 1 not there yet:\n  orders/default: orders:8080:3f2a9c holds ${first.slice(0, 7)}\n`,
+    );
+  });
+
+  it('records an ack heard twice once: the instance is listed once and counted once', async () => {
+    const commit = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 60\n' });
+    const event = (await announcement(orders, 'orders:**')).json;
+    orders.ack(event);
+    orders.ack(event);
+    await waitFor('two acks heard', async () => (await springStatus(server.url)).acks >= 2);
+    const listed = await rows('/v1/fleet/orders/default');
+    expect(listed.map((r) => [r.id, r.documents[0]?.version])).to.deep.equal([
+      ['orders:8080:3f2a9c', commit],
+    ]);
+    const metrics = (await request(`${server.url}/metrics`)).text;
+    expect(metrics).to.match(/hotconf_fleet_reports_total\{[^}]*kind="applied"[^}]*\} 1\n/);
+  });
+});
