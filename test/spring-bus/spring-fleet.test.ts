@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { HotconfServer } from '../../server/src/create-server.js';
+import { freePort, RedisProcess } from '../bus/redis-helpers.js';
 import { runHotconf } from '../helpers/cli.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { request, startServer } from '../helpers/server.js';
@@ -195,5 +196,72 @@ describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
     ]);
     const metrics = (await request(`${server.url}/metrics`)).text;
     expect(metrics).to.match(/hotconf_fleet_reports_total\{[^}]*kind="applied"[^}]*\} 1\n/);
+  });
+});
+
+describe('Spring Cloud Bus: a Spring instance in the fleet of two replicas sharing Redis', function () {
+  this.timeout(60_000);
+  let vhost: TestVhost;
+  let repo: GitFixture;
+  const servers: HotconfServer[] = [];
+  let orders: SpringInstance;
+  // A redis-server of this test's own: the shared one holds other runs' fleets.
+  let redis: RedisProcess;
+
+  before(async () => {
+    redis = new RedisProcess(await freePort());
+    await redis.start();
+    vhost = await TestVhost.create();
+    repo = await GitFixture.create(FILES);
+    for (const replicaId of ['r1', 'r2']) {
+      const server = await startServer({
+        repo: repo.dir,
+        springBusUrl: vhost.url,
+        busUrl: redis.url,
+        replicaId,
+      });
+      servers.push(server);
+      await waitFor('the Spring bus', async () => (await springStatus(server.url)).connected);
+    }
+    orders = await SpringInstance.start(vhost.guestUrl, `orders:8080:${Date.now().toString(36)}`);
+  });
+  after(async () => {
+    await orders?.close();
+    for (const s of servers.splice(0)) await s.close();
+    await repo?.remove();
+    await vhost?.remove();
+    await redis?.stop();
+  });
+
+  it('lists the instance once on each replica (both heard its ack), and either replica gates --wait', async () => {
+    const commit = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 70\n' });
+    for (const s of servers) await s.parts?.detector.refresh();
+    await orders.waitForRefreshes(1, 20_000);
+    orders.ack(orders.refreshes()[0]!.json);
+    for (const s of servers) {
+      await waitFor(`the ack on ${s.url}`, async () => {
+        const docs = (await request(`${s.url}/v1/fleet`)).json.documents as { applied: number }[];
+        return docs.some((d) => d.applied > 0);
+      });
+      const [doc] = (await request(`${s.url}/v1/fleet`)).json.documents;
+      expect(doc).to.deep.include({ service: 'orders', online: 1, applied: 1, offline: 0 });
+      const listed = (await request(`${s.url}/v1/fleet/orders/default`)).json.instances;
+      expect(listed.map((r: FleetRow) => [r.id, r.source])).to.deep.equal([
+        [orders.busId, 'spring-bus'],
+      ]);
+    }
+    const wait = await runHotconf([
+      'fleet',
+      '--wait',
+      commit,
+      '--timeout',
+      '10s',
+      '--server',
+      servers[1]!.url,
+    ]);
+    expect([wait.code, wait.stdout]).to.deep.equal([
+      0,
+      `1 of 1 online instances applied ${commit.slice(0, 7)} or later\n`,
+    ]);
   });
 });
