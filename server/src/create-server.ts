@@ -206,8 +206,10 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         linkSpringFleet({
           acks: springBus.acks,
           documents: () => publisher.all(),
+          evaluate: (service, profiles) => publisher.record(service, profiles),
           defaultLabel: repository.defaultLabel,
           record: (report) => fleet.registry.recordExternal(report),
+          logger,
         }),
       );
       // The console's live feed; fleet and rollouts can add their events with events.emit().

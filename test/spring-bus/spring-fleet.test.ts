@@ -33,6 +33,7 @@ describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
   let server: HotconfServer;
   let orders: SpringInstance;
   let payments: SpringInstance;
+  const closeLater: SpringInstance[] = [];
 
   beforeEach(async () => {
     vhost = await TestVhost.create();
@@ -48,6 +49,7 @@ describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
   afterEach(async () => {
     await orders?.close();
     await payments?.close();
+    for (const instance of closeLater.splice(0)) await instance.close();
     await server?.close();
     await repo?.remove();
     await vhost?.remove();
@@ -113,16 +115,23 @@ describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
   });
 
   it('waits for the Spring instances whose documents changed, not for applications with nothing to refresh', async () => {
-    // application.yml alone: `**` is announced, and both instances ack it.
+    // gateway has no file of its own (application.yml only), and no document held for it.
+    const gateway = await SpringInstance.start(vhost.guestUrl, 'gateway:8082:5d1e00');
+    closeLater.push(gateway);
+    // application.yml alone: `**` is announced, and every instance acks it.
     const everyone = await repo.commit({ 'application.yml': 'logging:\n  level: debug\n' });
     orders.ack((await announcement(orders, '**')).json);
     payments.ack((await announcement(payments, '**')).json);
-    await waitFor('both acks in the fleet view', async () => {
+    gateway.ack((await announcement(gateway, '**')).json);
+    await waitFor('the three acks in the fleet view', async () => {
       const docs = (await request(`${server.url}/v1/fleet`)).json.documents as {
         applied: number;
       }[];
-      return docs.length === 2 && docs.every((d) => d.applied === 1);
+      return docs.length === 3 && docs.every((d) => d.applied === 1);
     });
+    const [listed] = await rows('/v1/fleet/gateway/default');
+    expect(listed).to.deep.include({ id: 'gateway:8082:5d1e00', source: 'spring-bus' });
+    expect(listed!.documents[0]).to.deep.include({ etag: null, version: everyone });
     const all = await runHotconf([
       'fleet',
       '--wait',
@@ -134,10 +143,11 @@ describe('Spring Cloud Bus: Spring instances in the fleet view', function () {
     ]);
     expect([all.code, all.stdout]).to.deep.equal([
       0,
+      // gateway: listed, but with no document of its own there is nothing to wait for.
       `2 of 2 online instances applied ${everyone.slice(0, 7)} or later\n`,
     ]);
 
-    // orders.yml only: payments had nothing to refresh and is not waited for.
+    // orders.yml only: payments and gateway had nothing to refresh and are not waited for.
     const onlyOrders = await repo.commit({ 'orders.yml': 'db:\n  pool:\n    max: 30\n' });
     orders.ack((await announcement(orders, 'orders:**')).json);
     await waitFor('the new ack', async () =>

@@ -1,6 +1,13 @@
+import { checkService } from '../config/names.js';
 import type { ExternalReport } from '../fleet/fleet-registry.js';
+import type { Logger } from '../logger.js';
 import type { DocumentRecord } from '../publish/document-record.js';
 import type { SpringAckTable, SpringInstance } from './spring-ack-table.js';
+
+/** An application found to have no document is not evaluated again for this long. */
+const NO_DOCUMENT_MS = 10_000;
+/** At most this many such applications are remembered. */
+const MAX_REMEMBERED = 1000;
 
 /** What linking Spring acks into the fleet view needs. */
 export interface SpringFleetLinkOptions {
@@ -10,8 +17,14 @@ export interface SpringFleetLinkOptions {
   documents: () => readonly DocumentRecord[];
   /** The label a Spring client reads when it names none: the repository's default. */
   defaultLabel: string;
+  /**
+   * `{service}/default` at the default label, evaluated if need be (`publisher.record`): for
+   * an application whose documents nobody holds now. Rejects for an unknown application.
+   */
+  evaluate: (service: string, profiles: string[]) => Promise<DocumentRecord>;
   /** The fleet registry's entry for instances heard through another channel. */
   record: (report: ExternalReport) => void;
+  logger: Logger;
 }
 
 /**
@@ -66,10 +79,29 @@ export function springFleetReports(
  * group may record every ack it hears. Returns the function that stops listening.
  */
 export function linkSpringFleet(options: SpringFleetLinkOptions): () => void {
-  const take = (instance: SpringInstance) => {
-    for (const report of springFleetReports(instance, options.documents(), options.defaultLabel))
+  const { defaultLabel } = options;
+  /** Applications with no document of their own, and when that was found (ms). */
+  const none = new Map<string, number>();
+  const take = async (instance: SpringInstance) => {
+    let documents = options.documents();
+    const { service } = instance;
+    const held = documents.some((d) => d.service === service && d.label === defaultLabel);
+    if (!held && Date.now() - (none.get(service) ?? -Infinity) > NO_DOCUMENT_MS) {
+      // None held (none asked for, or evicted): its default document gives the etag that
+      // lets --wait pass over it when a commit changes nothing of it.
+      const doc = await Promise.resolve(service)
+        .then((name) => options.evaluate(checkService(name), ['default']))
+        .catch(() => undefined);
+      if (doc) documents = [doc];
+      else if (none.size < MAX_REMEMBERED) none.set(service, Date.now());
+    }
+    for (const report of springFleetReports(instance, documents, defaultLabel))
       options.record(report);
   };
-  for (const instance of options.acks.instances()) take(instance);
-  return options.acks.onAck(take);
+  const heard = (instance: SpringInstance) =>
+    void take(instance).catch((error: unknown) =>
+      options.logger.error({ err: error, instance: instance.id }, 'a Spring ack missed the fleet'),
+    );
+  for (const instance of options.acks.instances()) heard(instance);
+  return options.acks.onAck(heard);
 }
