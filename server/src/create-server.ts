@@ -9,6 +9,7 @@ import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { actuatorRoutes } from './http/actuator-routes.js';
 import { createFleet } from './fleet/create-fleet.js';
+import { FleetChangeFeed } from './fleet/fleet-change-feed.js';
 import type { FleetRegistry } from './fleet/fleet-registry.js';
 import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
@@ -28,6 +29,7 @@ import { createSecretBox } from './secrets/secret-box.js';
 import { springEncryptRoutes } from './secrets/spring-encrypt-routes.js';
 import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { createSpringBus } from './spring-bus/spring-bus.js';
+import { linkSpringFleet } from './spring-bus/spring-fleet-link.js';
 import { WatchHub } from './watch/watch-hub.js';
 
 /** A running hotconf: what `hotconf serve` and the tests hold. */
@@ -158,6 +160,12 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       bus.announceHeads(repository.labelTable());
 
       // → HTTP / WebSocket
+      // The console hears of fleet changes, coalesced per document (`fleet` events).
+      const fleetFeed = new FleetChangeFeed({
+        documentsOf: (id) => fleet.registry.view(id)?.documents,
+        emit: (doc) => events?.emit('fleet', { ...doc }),
+      });
+      closers.push(() => fleetFeed.close());
       const fleet = createFleet({
         publisher,
         logger,
@@ -166,6 +174,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         pingIntervalMs: settings.pingInterval * 1000,
         busUrl: settings.busUrl,
         metrics: metrics.registry,
+        onChange: (id) => fleetFeed.changed(id),
       });
       closers.push(() => fleet.close());
       const hub = new WatchHub({
@@ -192,6 +201,17 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       publisher.on('change', (change) => springBus.changed(change));
       publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
       publisher.on('settled', () => springBus.settled());
+      // Spring instances' acks list them in the fleet view (docs/spring.md says how).
+      closers.push(
+        linkSpringFleet({
+          acks: springBus.acks,
+          documents: () => publisher.all(),
+          evaluate: (service, profiles) => publisher.record(service, profiles),
+          defaultLabel: repository.defaultLabel,
+          record: (report) => fleet.registry.recordExternal(report),
+          logger,
+        }),
+      );
       // The console's live feed; fleet and rollouts can add their events with events.emit().
       events = new EventStream({ publisher, access });
       parts = { publisher, repository, detector, hub, fleet: fleet.registry, events };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { REDIS_URL, requireRedis } from '../bus/redis-helpers.js';
+import { freePort, RedisProcess } from '../bus/redis-helpers.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { spawnServer, type ServerProcess } from '../helpers/spawn-server.js';
 import { SpringInstance, springStatus, TestVhost, waitFor } from './rabbit-helpers.js';
@@ -10,9 +10,12 @@ describe('Spring Cloud Bus with three replicas', function () {
   let repo: GitFixture;
   let instance: SpringInstance;
   const replicas: ServerProcess[] = [];
+  // A redis-server of this test's own: acks now enter the fleet, kept in Redis for 24 h.
+  let redis: RedisProcess;
 
   before(async () => {
-    await requireRedis();
+    redis = new RedisProcess(await freePort());
+    await redis.start();
     vhost = await TestVhost.create();
     repo = await GitFixture.create({
       'application.yml': 'logging:\n  level: info\n',
@@ -24,7 +27,7 @@ describe('Spring Cloud Bus with three replicas', function () {
       replicas.push(
         await spawnServer({
           HOTCONF_REPO: repo.dir,
-          HOTCONF_BUS_URL: REDIS_URL,
+          HOTCONF_BUS_URL: redis.url,
           HOTCONF_SPRING_BUS_URL: vhost.url,
           HOTCONF_REPLICA_ID: id,
         }),
@@ -45,6 +48,7 @@ describe('Spring Cloud Bus with three replicas', function () {
     await instance?.close();
     await repo?.remove();
     await vhost?.remove();
+    await redis?.stop();
   });
 
   it('announces each change exactly once between them, and every replica lists the ack', async () => {

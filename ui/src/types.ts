@@ -77,35 +77,65 @@ export interface DiffAnswer {
   changed: Record<string, { from: FlatValue; to: FlatValue }>;
 }
 
-/** `/v1/fleet`, per document (DESIGN §10). Fields the server may leave out are optional. */
+/** `GET /v1/fleet` → `documents[]` (DESIGN §10, docs/api.md). */
 export interface FleetDocument {
   service: string;
   profiles: string[];
-  label?: string;
-  etag?: string | null;
-  version?: string | null;
+  label: string;
+  published: { etag: string; version: string } | null;
   online: number;
   applied: number;
   failed: number;
-  older?: number;
-  offline?: number;
+  older: number;
+  offline: number;
+  /** Connections that never said hello. */
+  anonymous: number;
+  /** "9 of 10 on a1b2c3d, 1 failed". */
+  summary: string;
 }
 
-/** One instance (`/v1/fleet/{service}/{profiles}`). */
+/** `GET /v1/fleet`. */
+export interface FleetAnswer {
+  defaultLabel: string;
+  partial: boolean;
+  documents: FleetDocument[];
+}
+
+/** What an instance did with the document: its last report. */
+export interface FleetInstanceDocument {
+  etag: string | null;
+  version: string | null;
+  reportedAt: string | null;
+  error: string | null;
+}
+
+/** One row of `GET /v1/fleet/{service}/{profiles}`. */
 export interface FleetInstance {
   id: string;
-  labels?: Record<string, string>;
-  host?: string;
-  pid?: number;
-  sdk?: string;
-  replica?: string;
-  connectedSince?: string;
-  lastSeen?: string;
-  online?: boolean;
-  state?: string;
-  appliedEtag?: string | null;
-  appliedVersion?: string | null;
-  lastError?: string | null;
+  /** `sdk` (`@hotconf/client`) or `spring-bus` (a Spring instance's acks). */
+  source: string;
+  labels: Record<string, string>;
+  host: string | null;
+  pid: number | null;
+  sdk: string | null;
+  replica: string;
+  connectedSince: string;
+  lastSeen: string;
+  online: boolean;
+  /** Against what is published: applied, failed, older, offline. */
+  state: string;
+  /** This document only. */
+  documents: FleetInstanceDocument[];
+  lastError: { document: string; etag: string; error: string; at: string } | null;
+}
+
+/** `GET /v1/fleet/{service}/{profiles}`. */
+export interface FleetInstancesAnswer {
+  label: string;
+  published: { etag: string; version: string } | null;
+  partial: boolean;
+  instances: FleetInstance[];
+  nextCursor: string | null;
 }
 
 export interface RolloutStep {

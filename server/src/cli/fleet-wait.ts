@@ -59,6 +59,15 @@ export async function waitFor(
           );
           return 1;
         }
+        // An application with no document of its own at the commit (a Spring instance that
+        // reads only application.yml) has nothing of that commit to apply.
+        if (
+          service === undefined &&
+          error instanceof RequestError &&
+          error.code === 'HC_SERVICE_NOT_FOUND'
+        ) {
+          continue;
+        }
         // 404: the server has not seen the commit yet. Keep asking until the deadline.
         if (error instanceof RequestError && (error.status === 404 || error.status === 0)) {
           lastProblem = error.message;

@@ -166,14 +166,15 @@ export class FleetRegistry implements FleetObserver {
     const profiles = report.profiles ?? ['default'];
     const key = `${report.service}/${profiles.join(',')}@${report.label}`;
     const doc = { key, service: report.service, profiles, label: report.label };
-    record.report(
+    const fresh = record.report(
       doc,
       report.appliedEtag ?? null,
       report.appliedVersion ?? null,
       report.error ?? null,
       now,
     );
-    this.options.sink.counted(report.error === undefined ? 'applied' : 'failed');
+    // The same ack heard again (every replica hears every ack) counts once.
+    if (fresh) this.options.sink.counted(report.error === undefined ? 'applied' : 'failed');
     this.options.sink.changed(record.id);
   }
 

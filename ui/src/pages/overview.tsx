@@ -60,7 +60,9 @@ export function Overview() {
     );
   const rows: Row[] = data.answer.documents.map((d) => ({
     ...d,
-    fleet: data.fleet?.find((f) => f.service === d.service && same(f.profiles, d.profiles)),
+    fleet: data.fleet?.find(
+      (f) => f.service === d.service && same(f.profiles, d.profiles) && f.label === d.label,
+    ),
     rollout: data.rollouts?.find(
       (r) => r.service === d.service && d.profiles.length === 1 && r.profile === d.profiles[0],
     ),
