@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SCHEMA_FILE } from '../config/names.js';
+import { isObject } from '../config/merge.js';
 
 /** What `hotconf types` needs. */
 export interface TypesOptions {
@@ -152,7 +153,7 @@ function onlyAnnotates(branch: SchemaNode): boolean {
 }
 
 function isNode(value: unknown): value is SchemaNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isObject(value);
 }
 
 async function writeAtomically(file: string, content: string): Promise<string> {

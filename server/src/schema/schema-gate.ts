@@ -9,6 +9,7 @@ import { ObjectReadError } from '../git/object-read-error.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { linearRegExp, UnsupportedPatternError } from './linear-regexp.js';
 import { withoutSecrets } from './secret-placeholders.js';
+import { isObject } from '../config/merge.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -201,7 +202,7 @@ function escapePointer(s: string): string {
 }
 
 function stripId(schema: unknown): unknown {
-  if (schema && typeof schema === 'object' && !Array.isArray(schema) && '$id' in schema) {
+  if (isObject(schema) && '$id' in schema) {
     const { $id: _id, ...rest } = schema as Record<string, unknown>;
     return rest;
   }

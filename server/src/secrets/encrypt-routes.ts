@@ -5,6 +5,7 @@ import { requireAdmin, requirePrincipal, type Access } from '../access/access.js
 import { parseJsonBody, readBody } from '../http/read-body.js';
 import { sendJson } from '../http/send.js';
 import type { SecretBox } from './secret-box.js';
+import { isObject } from '../config/merge.js';
 
 /** Largest value `POST /v1/encrypt` takes: a secret, not a file. */
 export const MAX_ENCRYPT_BODY = 64 * 1024;
@@ -43,8 +44,7 @@ export function encryptRoutes(options: { box: SecretBox; access: Access }): Rout
       return;
     }
     const parsed = parseJsonBody(body) as { value?: unknown; service?: unknown } | null;
-    const keys =
-      parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    const keys = isObject(parsed) ? Object.keys(parsed) : [];
     if (
       typeof parsed?.value !== 'string' ||
       keys.some((k) => k !== 'value' && k !== 'service') ||

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isObject } from '../config/merge.js';
 
 /**
  * Spring Cloud Bus on the wire, as the Spring Cloud Stream Rabbit binder and Spring Cloud
@@ -97,7 +98,7 @@ export function parseBusMessage(body: Buffer): BusMessage {
   } catch {
     return { kind: 'malformed', reason: 'not-json' };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return { kind: 'malformed', reason: 'not-json' };
   }
   const fields = json as Record<string, unknown>;
