@@ -118,8 +118,10 @@ function checkReadable(
     if (!m || !principal.canRead(m[1] as string)) refuse();
     return;
   }
-  if (file.includes('/') || !CONFIG_FILE.test(file)) return;
-  const base = splitFileName(file)?.base ?? file;
+  if (!CONFIG_FILE.test(file)) return;
+  // In any folder: a search folder's `payments/payments.yml` is payments' config (HOTCONF_SEARCH_PATH).
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const base = splitFileName(name)?.base ?? name;
   if (base === 'application' || base.startsWith('application-')) return;
   const owner = ownerOf(base, { has: hasSchema });
   if (owner !== undefined) {
