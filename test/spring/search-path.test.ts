@@ -72,6 +72,23 @@ describe('HOTCONF_SEARCH_PATH as Spring search-paths', () => {
       expect(reply.json.propertySources[0].source).to.deep.equal({ 'db.pool': 50 });
     });
 
+    it('serves plain-text files from the service folder, the top level first as in Spring', async () => {
+      await repo.commit({
+        'orders/nginx.conf': 'pool ${db.pool};\n',
+        'payments/nginx.conf': 'payments\n',
+      });
+      await settle(server!);
+      const reply = await request(`${server!.url}/orders/prod/main/nginx.conf`);
+      expect(reply.status).to.equal(200);
+      expect(reply.text).to.equal('pool 50;\n');
+      await repo.commit({ 'nginx.conf': 'top level\n' });
+      await settle(server!);
+      // GenericResourceRepository walks its locations from "/" on and returns the first found.
+      expect((await request(`${server!.url}/orders/prod/main/nginx.conf`)).text).to.equal(
+        'top level\n',
+      );
+    });
+
     it('never reads another service folder', async () => {
       const reply = await request(`${server!.url}/v1/config/payments/prod`);
       expect(reply.json.sources).to.deep.equal(['payments/payments.yml', 'application.yml']);
