@@ -191,6 +191,8 @@ describe('HOTCONF_SEARCH_PATH as Spring search-paths', () => {
     });
     await repo.git('checkout', '-q', '-b', 'release');
     await repo.commit({ 'release/orders.yml': 'where: release folder\n' });
+    await repo.git('checkout', '-q', '-b', 'feature/x');
+    await repo.commit({ 'feature/x/orders.yml': 'where: feature folder\n' });
     await repo.git('checkout', '-q', 'main');
     server = await startServer({ repo: repo.dir, searchPath: '{label}' });
     const main = await request(`${server.url}/v1/config/orders/default?label=main`);
@@ -199,6 +201,9 @@ describe('HOTCONF_SEARCH_PATH as Spring search-paths', () => {
     const release = await request(`${server.url}/orders/default/release`);
     expect(names(release.json)).to.deep.equal(['release/orders.yml', 'orders.yml']);
     expect(release.json.propertySources[0].source).to.deep.equal({ where: 'release folder' });
+    // A label with `/` (Spring's `(_)` form in the path) names nested folders, as in Spring.
+    const feature = await request(`${server.url}/orders/default/feature(_)x`);
+    expect(names(feature.json)).to.deep.equal(['feature/x/orders.yml', 'orders.yml']);
   });
 
   it('validates search folders with hotconf validate --search-path', async () => {

@@ -12,6 +12,8 @@ const PLACEHOLDER = /\{(application|profile|label)\}/g;
 const ALLOWED = /^[A-Za-z0-9._*{}@+ -]+$/;
 /** Folders nested deeper than this are not searched: a bound on the tree walk. */
 const MAX_DEPTH = 8;
+/** Folder levels a `{label}` with `/` may fill (`feature/team/x`). */
+const MAX_LABEL_LEVELS = 3;
 /** More entries than this is a mistake, not a layout. */
 const MAX_ENTRIES = 32;
 
@@ -71,9 +73,24 @@ export class SearchPath {
    * placeholder read as "any name" (its value is known only per request).
    */
   treePatterns(): RegExp[][] {
-    return this.entries.map((e) =>
-      e.split('/').map((s) => segmentPattern(s.replace(PLACEHOLDER, '*'))),
-    );
+    const out: RegExp[][] = [];
+    for (const entry of this.entries) {
+      const segments = entry.split('/');
+      out.push(segments.map((s) => segmentPattern(s.replace(PLACEHOLDER, '*'))));
+      // A label may hold `/` (`release/1.0`): a folder that is exactly `{label}` may then be
+      // up to MAX_LABEL_LEVELS folders deep, as Spring fills the path with the label as is.
+      const at = segments.indexOf('{label}');
+      for (let extra = 1; at >= 0 && extra < MAX_LABEL_LEVELS; extra++) {
+        const widened = [
+          ...segments.slice(0, at),
+          ...Array<string>(extra + 1).fill('*'),
+          ...segments.slice(at + 1),
+        ];
+        if (widened.length <= MAX_DEPTH)
+          out.push(widened.map((s) => segmentPattern(s.replace(PLACEHOLDER, '*'))));
+      }
+    }
+    return out;
   }
 
   /**
