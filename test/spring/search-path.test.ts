@@ -89,6 +89,18 @@ describe('HOTCONF_SEARCH_PATH as Spring search-paths', () => {
       );
     });
 
+    it('knows a service by its folder alone, and still answers 404 for a name nothing mentions', async () => {
+      await repo.commit({ 'inventory/application.yml': 'who: inventory folder\n' });
+      await settle(server!);
+      const reply = await request(`${server!.url}/v1/config/inventory/default`);
+      expect(reply.status).to.equal(200);
+      expect(reply.json.config).to.deep.equal({ who: 'inventory folder', shared: 'top' });
+      expect(reply.json.sources).to.deep.equal(['inventory/application.yml', 'application.yml']);
+      const typo = await request(`${server!.url}/v1/config/invetory/default`);
+      expect(typo.status).to.equal(404);
+      expect(typo.json.error.code).to.equal('HC_SERVICE_NOT_FOUND');
+    });
+
     it('never reads another service folder', async () => {
       const reply = await request(`${server!.url}/v1/config/payments/prod`);
       expect(reply.json.sources).to.deep.equal(['payments/payments.yml', 'application.yml']);

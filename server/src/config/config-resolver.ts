@@ -113,17 +113,18 @@ export class ConfigResolver {
     service: string,
     profiles: readonly string[],
     label?: string,
+    own = false,
   ): string[] {
-    if (this.searchPath.isEmpty) return [''];
+    if (this.searchPath.isEmpty || (own && !this.searchPath.hasApplicationFolders)) return [''];
     let memo = this.folderMemo.get(snapshot);
     if (!memo) {
       const all = [...new Set([...snapshot.files.keys()].map(folderOf))].sort();
       this.folderMemo.set(snapshot, (memo = { all, by: new Map() }));
     }
-    const key = `${service}\0${profiles.join(',')}\0${label ?? ''}`;
+    const key = `${service}\0${profiles.join(',')}\0${label ?? ''}\0${own}`;
     let folders = memo.by.get(key);
     if (!folders) {
-      folders = this.searchPath.folders(memo.all, service, profiles, label);
+      folders = this.searchPath.folders(memo.all, service, profiles, label, own);
       memo.by.set(key, folders);
     }
     return folders;
@@ -164,7 +165,9 @@ export class ConfigResolver {
     if (snapshot.schemas.has(service)) return true;
     let names = this.mentioned.get(snapshot);
     if (!names) this.mentioned.set(snapshot, (names = mentionedNames(snapshot)));
-    return names.has(service);
+    if (names.has(service)) return true;
+    // A folder of its own (`orders/` for `{application}`) names it, whatever its files are called.
+    return this.foldersOf(snapshot, service, [], undefined, true).length > 1;
   }
 
   /**

@@ -63,6 +63,11 @@ export class SearchPath {
     return new SearchPath([...new Set(entries)]);
   }
 
+  /** True when an entry names a folder after the application (`{application}`, `svc-{application}`). */
+  get hasApplicationFolders(): boolean {
+    return this.entries.some((e) => e.includes('{application}'));
+  }
+
   /** True when only the top level is searched. */
   get isEmpty(): boolean {
     return this.entries.length === 0;
@@ -97,10 +102,16 @@ export class SearchPath {
    * The locations of one request in Spring's order, lowest precedence first: the top
    * level, then each entry with each profile filled in. Entries may still hold `*`.
    * An entry needing `{label}` is left out when no label is given.
+   * @param own only the entries that name a folder after the application alone.
    */
-  locations(application: string, profiles: readonly string[], label?: string): string[] {
+  locations(
+    application: string,
+    profiles: readonly string[],
+    label?: string,
+    own = false,
+  ): string[] {
     const out = new Set<string>(['']);
-    for (const entry of this.entries) {
+    for (const entry of own ? this.ownEntries() : this.entries) {
       for (const profile of profiles.length > 0 ? profiles : ['default']) {
         if (label === undefined && entry.includes('{label}')) continue;
         const value = entry.replace(PLACEHOLDER, (_m, name: string) =>
@@ -123,11 +134,12 @@ export class SearchPath {
     application: string,
     profiles: readonly string[],
     label?: string,
+    own = false,
   ): string[] {
     if (this.isEmpty) return [''];
     const known = new Set(available);
     const found = new Set<string>(['']);
-    for (const location of this.locations(application, profiles, label)) {
+    for (const location of this.locations(application, profiles, label, own)) {
       if (location === '') continue;
       if (!location.includes('*')) {
         if (known.has(location)) found.add(location);
@@ -138,6 +150,21 @@ export class SearchPath {
       for (const folder of available) if (pattern.test(folder)) found.add(folder);
     }
     return [...found].reverse();
+  }
+
+  /**
+   * Entries that name a folder after the application alone (`{application}`,
+   * `apps/{application}`: no `*`, `{profile}` or `{label}`): such a folder existing makes
+   * the application known on the native API, as a file named after it does.
+   */
+  private ownEntries(): string[] {
+    return this.entries.filter(
+      (e) =>
+        e.includes('{application}') &&
+        !e.includes('*') &&
+        !e.includes('{profile}') &&
+        !e.includes('{label}'),
+    );
   }
 
   /**
