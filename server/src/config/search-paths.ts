@@ -45,7 +45,7 @@ export class SearchPath {
         new TypeError(
           `${setting} entry "${entry}" ${why}: each entry must be a folder inside the repository, like config or {application}`,
         );
-      if (entry.startsWith('/') || /^[A-Za-z]:/.test(entry) || entry.includes('\\'))
+      if (entry.startsWith('/') || entry.startsWith('\\') || /^[A-Za-z]:/.test(entry))
         throw bad('is absolute');
       const segments = entry.split('/').filter((s) => s !== '' && s !== '.');
       if (segments.includes('..')) throw bad('leaves the repository (..)');
