@@ -11,6 +11,7 @@ import {
   type ParsedDocument,
   type ParsedFile,
 } from './parse-file.js';
+import { activeDocuments } from './active-documents.js';
 import { baseNameOf, folderOf, SearchPath } from './search-paths.js';
 import { mentionedNames } from './service-names.js';
 
@@ -285,18 +286,4 @@ function ownersOf(snapshot: Snapshot, service: string, files: [string, string][]
     }),
     snapshot.schemas,
   );
-}
-
-/** The documents of a file that apply to `active`, later documents first (they win). */
-function activeDocuments(
-  parsed: Extract<ParsedFile, { ok: true }>,
-  active: ReadonlySet<string>,
-): ParsedDocument[] {
-  const out: ParsedDocument[] = [];
-  for (let i = parsed.documents.length - 1; i >= 0; i--) {
-    const doc = parsed.documents[i] as ParsedDocument;
-    if (doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active)))
-      out.push(doc);
-  }
-  return out;
 }
