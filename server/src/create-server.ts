@@ -4,7 +4,8 @@ import { checkOpenBind } from './access/open-bind.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { createBus } from './bus/bus.js';
 import { ConfigResolver } from './config/config-resolver.js';
-import { SNAPSHOT_FILES } from './config/snapshot-files.js';
+import { SearchPath } from './config/search-paths.js';
+import { snapshotFiles } from './config/snapshot-files.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
 import { actuatorRoutes } from './http/actuator-routes.js';
@@ -97,7 +98,9 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       if (settings.tokensFile === undefined) checkOpenBind(settings.host, settings.allowOpen);
 
       // git → snapshot → resolve → validate → publish
-      const repository = await Repository.open({ ...settings, files: SNAPSHOT_FILES, logger });
+      const searchPath = SearchPath.parse(settings.searchPath);
+      const files = snapshotFiles(searchPath);
+      const repository = await Repository.open({ ...settings, files, logger });
       closers.push(() => repository.close());
       const readBlob = (oid: string) => repository.readBlob(oid);
       const secrets = createSecretBox({
@@ -111,6 +114,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         readBlob,
         secrets,
         maxDocumentBytes: settings.maxDocumentBytes,
+        searchPath,
       });
       const gate = new SchemaGate({ readBlob, requireSchema: settings.requireSchema });
       const publisher = new Publisher({ repository, resolver, gate, logger });

@@ -3,6 +3,7 @@ import { checkLabel } from './config/names.js';
 import { parseSpringBusUrl } from './spring-bus/spring-bus-url.js';
 import { parseRetention } from './fleet/retention.js';
 import { isValidReplicaId } from './replica-id.js';
+import { SearchPath } from './config/search-paths.js';
 
 /**
  * Everything `hotconf serve` can be told, from `HOTCONF_*` variables or the matching
@@ -242,11 +243,7 @@ export function checkSettings(settings: Settings): Settings {
     );
   }
   if (s.springBusUrl !== undefined) parseSpringBusUrl(s.springBusUrl);
-  if (
-    s.searchPath !== undefined &&
-    (s.searchPath.split('/').includes('..') || s.searchPath.startsWith('/'))
-  ) {
-    throw new TypeError('HOTCONF_SEARCH_PATH must be a relative folder inside the repository');
-  }
+  // Throws a TypeError naming HOTCONF_SEARCH_PATH and the bad entry.
+  SearchPath.parse(s.searchPath);
   return s;
 }

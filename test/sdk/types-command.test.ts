@@ -116,9 +116,9 @@ describe('hotconf types', () => {
       );
     });
 
-    it('reads schemas under the search path', async () => {
+    it('reads schemas at the top level whatever the search path, as the server does', async () => {
       const repo = await sb.repo({ 'config/orders.yml': 'a: 1\n' });
-      await repo.write({ 'config/schemas/orders.schema.json': JSON.stringify(ORDERS_SCHEMA) });
+      await repo.write({ 'schemas/orders.schema.json': JSON.stringify(ORDERS_SCHEMA) });
       const out = path.join(await sb.tempDir(), 'types');
       const written = await runTypes({ repoDir: repo.dir, searchPath: 'config', outDir: out });
       expect(written.map((f) => path.basename(f))).to.deep.equal(['orders.d.ts', 'index.d.ts']);

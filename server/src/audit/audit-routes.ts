@@ -54,11 +54,11 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     const limit = queryLimit(ctx);
     const label = queryLabel(ctx) ?? repository.defaultLabel;
     const head = await repository.headOf(label);
-    const at = await revisionAt(deps, head, service, profiles);
+    const at = await revisionAt(deps, head, service, profiles, label);
     if (at.kind === 'absent') throw serviceNotFound(service, label);
     // Valid or not: history names keys of every file the document reads (DESIGN §7).
     requireReadDocument(principal, at.owners);
-    const commits = await historyOf(deps, head, service, profiles, limit);
+    const commits = await historyOf(deps, head, service, profiles, limit, label);
     sendJson(ctx, { service, profiles, label, commits });
   };
   router.get('/v1/history/:service/:profiles', history);
@@ -69,8 +69,8 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     const from = requiredLabel(ctx, 'from');
     const to = requiredLabel(ctx, 'to');
     const [before, after] = await Promise.all([
-      repository.headOf(from).then((id) => revisionAt(deps, id, service, profiles)),
-      repository.headOf(to).then((id) => revisionAt(deps, id, service, profiles)),
+      repository.headOf(from).then((id) => revisionAt(deps, id, service, profiles, from)),
+      repository.headOf(to).then((id) => revisionAt(deps, id, service, profiles, to)),
     ]);
     if (before.kind === 'absent' && after.kind === 'absent')
       throw serviceNotFound(service, `${from} or ${to}`);

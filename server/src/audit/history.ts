@@ -31,14 +31,16 @@ export async function historyOf(
   service: string,
   profiles: readonly string[],
   limit: number,
+  /** The label `head` was read from: fills `{label}` in HOTCONF_SEARCH_PATH. */
+  label?: string,
 ): Promise<HistoryEntry[]> {
   const scan = Math.min(500, limit * 5 + 20);
   const candidates = await deps.repository.commitsTouching(
     head,
     scan + 1,
-    inputPaths(service, profiles),
+    inputPaths(service, profiles, deps.resolver.searchPath, label),
   );
-  const revisions = await evaluateAll(deps, candidates, service, profiles);
+  const revisions = await evaluateAll(deps, candidates, service, profiles, label);
   // With more candidates than the window, the oldest one only sets the starting point.
   let current: ConfigObject | undefined;
   if (revisions.length > scan) {
@@ -67,13 +69,14 @@ async function evaluateAll(
   commits: string[],
   service: string,
   profiles: readonly string[],
+  label: string | undefined,
 ): Promise<Revision[]> {
   const out: Revision[] = [];
   const batch = 32;
   for (let i = 0; i < commits.length; i += batch) {
     out.push(
       ...(await Promise.all(
-        commits.slice(i, i + batch).map((id) => revisionAt(deps, id, service, profiles)),
+        commits.slice(i, i + batch).map((id) => revisionAt(deps, id, service, profiles, label)),
       )),
     );
   }

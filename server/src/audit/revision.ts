@@ -4,6 +4,7 @@ import { flatten } from '../config/flatten.js';
 import { inputsOf } from '../publish/changed-inputs.js';
 import { CIPHER_PREFIX } from '../secrets/cipher-value.js';
 import { parseConfigFile } from '../config/parse-file.js';
+import type { SearchPath } from '../config/search-paths.js';
 import type { Problem } from '../errors.js';
 import type { Repository } from '../git/repository.js';
 import type { CommitInfo } from '../git/snapshot.js';
@@ -40,13 +41,15 @@ export async function revisionAt(
   commitId: string,
   service: string,
   profiles: readonly string[],
+  /** Fills `{label}` in HOTCONF_SEARCH_PATH. */
+  label?: string,
 ): Promise<Revision> {
   const snapshot = await deps.repository.snapshot(commitId);
   const commit = snapshot.commit;
   if (!deps.resolver.isKnown(snapshot, service)) return { kind: 'absent', commit };
-  const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
+  const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles, label);
   if (!judged.ok) {
-    const owners = deps.resolver.owners(snapshot, service, profiles);
+    const owners = deps.resolver.owners(snapshot, service, profiles, label);
     return { kind: 'invalid', commit, problems: judged.problems, owners };
   }
   return {
@@ -60,11 +63,20 @@ export async function revisionAt(
 
 /**
  * Every file that can ever feed (service, profiles), relative to the search path: the
- * candidate config files in each extension, and the service's schema (its defaults are
- * part of the served document). A commit touching none of them cannot change it.
+ * candidate config files in each extension, at the top level and in each folder
+ * HOTCONF_SEARCH_PATH searches for it (git pathspecs, `*` kept), and the service's schema
+ * (its defaults are part of the served document). A commit touching none of them cannot
+ * change it.
  */
-export function inputPaths(service: string, profiles: readonly string[]): string[] {
-  return [...inputsOf(service, profiles), `schemas/${service}.schema.json`];
+export function inputPaths(
+  service: string,
+  profiles: readonly string[],
+  searchPath?: SearchPath,
+  label?: string,
+): string[] {
+  const names = inputsOf(service, profiles);
+  const files = searchPath ? searchPath.pathspecs(names, service, profiles, label) : names;
+  return [...files, `schemas/${service}.schema.json`];
 }
 
 /**

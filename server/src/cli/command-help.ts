@@ -67,9 +67,9 @@ export const COMMAND_HELP: Record<string, () => CommandHelp> = {
       },
       {
         flag: 'search-path',
-        value: 'DIR',
+        value: 'LIST',
         env: 'HOTCONF_SEARCH_PATH',
-        help: 'where config files live (with --ref)',
+        help: 'folders searched besides the top level: {application}, {profile}, {label}, *',
       },
       {
         flag: 'skip-encrypted',
@@ -161,7 +161,12 @@ export const COMMAND_HELP: Record<string, () => CommandHelp> = {
         env: 'HOTCONF_REPO',
         help: 'the repository (default ./config-repo)',
       },
-      { flag: 'search-path', value: 'DIR', env: 'HOTCONF_SEARCH_PATH', help: 'default: the root' },
+      {
+        flag: 'search-path',
+        value: 'LIST',
+        env: 'HOTCONF_SEARCH_PATH',
+        help: 'ignored: schemas are read from schemas/ at the top level',
+      },
     ],
   }),
 };

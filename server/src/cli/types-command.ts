@@ -7,7 +7,10 @@ import { isObject } from '../config/merge.js';
 export interface TypesOptions {
   /** Working tree of the config repository (a folder; nothing is read from git). */
   repoDir: string;
-  /** Folder inside `repoDir` holding the config files; schemas are in its `schemas/`. Default: the root. */
+  /**
+   * HOTCONF_SEARCH_PATH. Ignored: schemas live in `schemas/` at the top level, whatever
+   * folders are searched for config files (DESIGN §2a), as the server reads them.
+   */
   searchPath?: string;
   /** Where the `.d.ts` files go; created when missing. */
   outDir: string;
@@ -30,7 +33,7 @@ const RESERVED = new Set(['v1', 'health', 'ready', 'metrics', 'monitor']);
  *   or cannot be compiled.
  */
 export async function runTypes(options: TypesOptions): Promise<string[]> {
-  const schemaDir = path.resolve(options.repoDir, options.searchPath ?? '', 'schemas');
+  const schemaDir = path.resolve(options.repoDir, 'schemas');
   const files = await readdir(schemaDir).catch(() => [] as string[]);
   const services = files
     .map((file) => SCHEMA_FILE.exec(file)?.[1])

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigResolver, type SecretDecoder } from '../config/config-resolver.js';
-import { SNAPSHOT_FILES } from '../config/snapshot-files.js';
+import { SearchPath } from '../config/search-paths.js';
+import { snapshotFiles } from '../config/snapshot-files.js';
 import { checkLabel } from '../config/names.js';
 import { workingTreeSnapshot } from '../config/working-tree-snapshot.js';
 import { Repository } from '../git/repository.js';
@@ -37,6 +38,7 @@ export const validateCommand: Command = async (argv) => {
   if (positionals.length > 1) throw new UsageError('validate takes at most one path');
   // Default: the repository `hotconf serve` would serve (HOTCONF_REPO, else ./config-repo).
   const given = positionals[0] ?? loadSettings(process.env, {}).repo;
+  const searchPath = readSearchPath(values['search-path']);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given) || /^[^/]+@[^/:]+:/.test(given))
     throw new UsageError(
       `${given} is a remote repository; validate a local clone: hotconf validate <path>`,
@@ -76,9 +78,8 @@ export const validateCommand: Command = async (argv) => {
     const ref = checkLabelForCli(values.ref);
     const repository = await Repository.open({
       repo: dir,
-      searchPath: values['search-path'],
       cacheDir: path.join(dir, '.hotconf'),
-      files: SNAPSHOT_FILES,
+      files: snapshotFiles(searchPath),
       logger: pino({ level: 'silent' }),
     });
     try {
@@ -88,18 +89,19 @@ export const validateCommand: Command = async (argv) => {
       const snapshot = await repository.snapshot(commit);
       checks = await checkSnapshot(
         snapshot,
-        new ConfigResolver({ readBlob, secrets }),
+        new ConfigResolver({ readBlob, secrets, searchPath }),
         new SchemaGate({ readBlob, requireSchema }),
+        ref,
       );
       where = `${ref} (${commit.slice(0, 12)})`;
     } finally {
       repository.close();
     }
   } else {
-    const { snapshot, readBlob } = await workingTreeSnapshot(dir);
+    const { snapshot, readBlob } = await workingTreeSnapshot(dir, searchPath);
     checks = await checkSnapshot(
       snapshot,
-      new ConfigResolver({ readBlob, secrets }),
+      new ConfigResolver({ readBlob, secrets, searchPath }),
       new SchemaGate({ readBlob, requireSchema }),
     );
     where = 'the working tree';
@@ -153,4 +155,15 @@ function problemLines(failed: DocumentCheck[]): string[] {
   return [...byMessage].map(
     ([key, { service, profiles }]) => `${service} [${profiles.join(', ')}]: ${key.split('\0')[1]}`,
   );
+}
+
+/** `--search-path`, else HOTCONF_SEARCH_PATH, checked as the server checks it. */
+function readSearchPath(flag: string | undefined): SearchPath {
+  try {
+    return flag !== undefined
+      ? SearchPath.parse(flag, '--search-path')
+      : SearchPath.parse(process.env.HOTCONF_SEARCH_PATH);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -4,13 +4,18 @@ import type { Snapshot } from '../git/snapshot.js';
 import { mergeDocuments } from './merge.js';
 import { openSecrets, secretPaths, type SecretDecoder } from './decode-secrets.js';
 import { documentOwners, sourceOwner } from './file-owner.js';
-import { candidateBases, EXTENSIONS, NAME, splitFileName } from './names.js';
+import { candidateBases, EXTENSIONS, splitFileName } from './names.js';
 import {
   DEFAULT_MAX_DOCUMENT_BYTES,
   parseConfigFile,
   type ParsedDocument,
   type ParsedFile,
 } from './parse-file.js';
+import { activeDocuments } from './active-documents.js';
+import { baseNameOf, folderOf, SearchPath } from './search-paths.js';
+import { mentionedNames } from './service-names.js';
+
+export { discoverServices } from './service-names.js';
 
 /** One file (or one document of a multi-document file) that contributed to a document. */
 export interface Source {
@@ -48,6 +53,8 @@ export interface ConfigResolverOptions {
   maxParsedFiles?: number;
   /** Bytes one file's documents may expand to (HOTCONF_MAX_DOCUMENT_BYTES). Default 10 MB. */
   maxDocumentBytes?: number;
+  /** HOTCONF_SEARCH_PATH, checked. Default: the top level only. */
+  searchPath?: SearchPath | undefined;
 }
 
 /**
@@ -60,38 +67,81 @@ export class ConfigResolver {
   private readonly resolved = new Map<string, Promise<Resolution>>();
   private readonly maxParsed: number;
   private readonly mentioned = new WeakMap<Snapshot, Set<string>>();
+  /** Per snapshot: its folders holding config files, and the folders each request searches. */
+  private readonly folderMemo = new WeakMap<
+    Snapshot,
+    { all: string[]; by: Map<string, string[]> }
+  >();
+  /** HOTCONF_SEARCH_PATH: which folders besides the top level hold config files. */
+  readonly searchPath: SearchPath;
 
   constructor(private readonly options: ConfigResolverOptions) {
     this.maxParsed = options.maxParsedFiles ?? 20_000;
+    this.searchPath = options.searchPath ?? SearchPath.parse(undefined);
   }
 
   /**
-   * The files that apply, highest precedence first: [file name, blob id]. Every extension
-   * of a name is read (`.properties` above `.yml`, as Spring Boot); a file that a longer
-   * service name owns by its schema is left out (DESIGN §7).
+   * The files that apply, highest precedence first: [file path, blob id]. Search folders
+   * come before the top level, each searched in Spring's order (DESIGN §2a); in each,
+   * every extension of a name is read (`.properties` above `.yml`, as Spring Boot); a file
+   * that a longer service name owns by its schema is left out (DESIGN §7).
+   * @param label fills `{label}` in HOTCONF_SEARCH_PATH; without it such entries are not searched.
    */
   applicableFiles(
     snapshot: Snapshot,
     service: string,
     profiles: readonly string[],
+    label?: string,
   ): [string, string][] {
     const out: [string, string][] = [];
-    for (const base of candidateBases(service, profiles)) {
-      if (!sourceOwner(base, service, snapshot.schemas).use) continue;
-      for (const ext of EXTENSIONS) {
-        const blob = snapshot.files.get(base + ext);
-        if (blob) out.push([base + ext, blob]);
+    const bases = candidateBases(service, profiles).filter(
+      (base) => sourceOwner(base, service, snapshot.schemas).use,
+    );
+    for (const folder of this.foldersOf(snapshot, service, profiles, label)) {
+      for (const base of bases) {
+        for (const ext of EXTENSIONS) {
+          const blob = snapshot.files.get(folder + base + ext);
+          if (blob) out.push([folder + base + ext, blob]);
+        }
       }
     }
     return out;
+  }
+
+  /** The folders one request searches at a snapshot, highest precedence first. Computed once. */
+  private foldersOf(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+    own = false,
+  ): string[] {
+    if (this.searchPath.isEmpty || (own && !this.searchPath.hasApplicationFolders)) return [''];
+    let memo = this.folderMemo.get(snapshot);
+    if (!memo) {
+      const all = [...new Set([...snapshot.files.keys()].map(folderOf))].sort();
+      this.folderMemo.set(snapshot, (memo = { all, by: new Map() }));
+    }
+    const key = `${service}\0${profiles.join(',')}\0${label ?? ''}\0${own}`;
+    let folders = memo.by.get(key);
+    if (!folders) {
+      folders = this.searchPath.folders(memo.all, service, profiles, label, own);
+      memo.by.set(key, folders);
+    }
+    return folders;
   }
 
   /**
    * A string that changes exactly when the document's inputs (files and schema) change:
    * what the publisher compares to skip untouched documents.
    */
-  fingerprint(snapshot: Snapshot, service: string, profiles: readonly string[]): string {
-    const applicable = this.applicableFiles(snapshot, service, profiles);
+  fingerprint(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+  ): string {
+    const applicable = this.applicableFiles(snapshot, service, profiles, label);
     const files = applicable.map(([f, b]) => `${f}:${b}`);
     // Owners are part of it: a schema appearing for `orders` makes it an owner of `orders-x`.
     const owners = ownersOf(snapshot, service, applicable).join(',');
@@ -106,8 +156,13 @@ export class ConfigResolver {
   }
 
   /** The services owning the document's files (DESIGN §7), valid or not. */
-  owners(snapshot: Snapshot, service: string, profiles: readonly string[]): string[] {
-    return ownersOf(snapshot, service, this.applicableFiles(snapshot, service, profiles));
+  owners(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+  ): string[] {
+    return ownersOf(snapshot, service, this.applicableFiles(snapshot, service, profiles, label));
   }
 
   /**
@@ -118,7 +173,9 @@ export class ConfigResolver {
     if (snapshot.schemas.has(service)) return true;
     let names = this.mentioned.get(snapshot);
     if (!names) this.mentioned.set(snapshot, (names = mentionedNames(snapshot)));
-    return names.has(service);
+    if (names.has(service)) return true;
+    // A folder of its own (`orders/` for `{application}`) names it, whatever its files are called.
+    return this.foldersOf(snapshot, service, [], undefined, true).length > 1;
   }
 
   /**
@@ -130,8 +187,9 @@ export class ConfigResolver {
     snapshot: Snapshot,
     service: string,
     profiles: readonly string[],
+    label?: string,
   ): Promise<Resolution> {
-    const files = this.applicableFiles(snapshot, service, profiles);
+    const files = this.applicableFiles(snapshot, service, profiles, label);
     const owners = ownersOf(snapshot, service, files);
     const active = new Set(profiles);
     const parsed = await Promise.all(
@@ -229,86 +287,10 @@ export class ConfigResolver {
 function ownersOf(snapshot: Snapshot, service: string, files: [string, string][]): string[] {
   return documentOwners(
     service,
-    files.map(([name]) => splitFileName(name)?.base ?? name),
+    files.map(([path]) => {
+      const name = baseNameOf(path);
+      return splitFileName(name)?.base ?? name;
+    }),
     snapshot.schemas,
   );
-}
-
-/**
- * Services known at a snapshot and the profiles found for each: suffixes on its own files
- * and on `application-*` files (DESIGN §2). Linear in the number of files: a repository
- * of thousands of services is re-discovered on every commit.
- */
-export function discoverServices(snapshot: Snapshot): Map<string, Set<string>> {
-  const bases = new Set<string>();
-  for (const file of snapshot.files.keys()) {
-    const base = splitFileName(file)?.base;
-    if (base) bases.add(base);
-  }
-  const services = new Set<string>(snapshot.schemas.keys());
-  for (const base of bases) {
-    if (base !== 'application' && !base.startsWith('application-') && NAME.test(base))
-      services.add(base);
-  }
-  // `orders-dev` is a profile file of `orders`, not a service, when `orders` exists.
-  for (const service of [...services]) {
-    if (snapshot.schemas.has(service)) continue;
-    for (let i = service.indexOf('-'); i > 0; i = service.indexOf('-', i + 1)) {
-      if (services.has(service.slice(0, i))) {
-        services.delete(service);
-        break;
-      }
-    }
-  }
-  const shared: string[] = [];
-  for (const base of bases)
-    if (base.startsWith('application-') && NAME.test(base.slice(12))) shared.push(base.slice(12));
-  const out = new Map<string, Set<string>>();
-  for (const service of services) out.set(service, new Set(shared));
-  // Each profile file names its service by its longest known prefix.
-  for (const base of bases) {
-    // A schema makes it a service of its own, never a profile of a shorter one (DESIGN §7).
-    if (snapshot.schemas.has(base)) continue;
-    for (let i = base.lastIndexOf('-'); i > 0; i = base.lastIndexOf('-', i - 1)) {
-      const profiles = out.get(base.slice(0, i));
-      if (profiles) {
-        if (NAME.test(base.slice(i + 1))) profiles.add(base.slice(i + 1));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * Every name a file mentions at a snapshot: each file's base and each dash-separated prefix
- * of it (`foo-dev.yml` mentions `foo-dev` and `foo`), except prefixes a schema'd service
- * claims the file from (DESIGN §7). `application*` files mention nothing.
- */
-function mentionedNames(snapshot: Snapshot): Set<string> {
-  const out = new Set<string>();
-  for (const file of snapshot.files.keys()) {
-    const base = splitFileName(file)?.base;
-    if (!base || base === 'application' || base.startsWith('application-')) continue;
-    out.add(base);
-    for (let i = base.indexOf('-'); i > 0; i = base.indexOf('-', i + 1)) {
-      const prefix = base.slice(0, i);
-      if (sourceOwner(base, prefix, snapshot.schemas).use) out.add(prefix);
-    }
-  }
-  return out;
-}
-
-/** The documents of a file that apply to `active`, later documents first (they win). */
-function activeDocuments(
-  parsed: Extract<ParsedFile, { ok: true }>,
-  active: ReadonlySet<string>,
-): ParsedDocument[] {
-  const out: ParsedDocument[] = [];
-  for (let i = parsed.documents.length - 1; i >= 0; i--) {
-    const doc = parsed.documents[i] as ParsedDocument;
-    if (doc.activation === 'always' || (doc.activation !== 'never' && doc.activation(active)))
-      out.push(doc);
-  }
-  return out;
 }

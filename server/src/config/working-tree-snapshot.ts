@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Snapshot } from '../git/snapshot.js';
 import { CONFIG_FILE, SCHEMA_FILE } from './names.js';
+import type { SearchPath } from './search-paths.js';
 
 /** git's blob id for some bytes, so working-tree files key the same caches as committed ones. */
 function blobId(data: Buffer): string {
@@ -11,10 +12,12 @@ function blobId(data: Buffer): string {
 
 /**
  * A snapshot of a folder as it is on disk (uncommitted edits included), for
- * `hotconf validate` as a pre-commit hook. Returns the snapshot and a blob reader.
+ * `hotconf validate` as a pre-commit hook, with the folders `searchPath` adds (as the
+ * server reads them from git). Returns the snapshot and a blob reader.
  */
 export async function workingTreeSnapshot(
   dir: string,
+  searchPath?: SearchPath,
 ): Promise<{ snapshot: Snapshot; readBlob(oid: string): Promise<Buffer> }> {
   const blobs = new Map<string, Buffer>();
   const files = new Map<string, string>();
@@ -25,10 +28,20 @@ export async function workingTreeSnapshot(
     blobs.set(id, data);
     return id;
   };
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile() && CONFIG_FILE.test(entry.name))
-      files.set(entry.name, await add(path.join(dir, entry.name)));
-  }
+  const readFolder = async (folder: string, patterns: readonly RegExp[]): Promise<void> => {
+    const entries = await readdir(path.join(dir, folder), { withFileTypes: true });
+    const level = patterns[0];
+    for (const entry of entries) {
+      if (!level && entry.isFile() && CONFIG_FILE.test(entry.name))
+        files.set(folder + entry.name, await add(path.join(dir, folder, entry.name)));
+      // `.git` and `schemas/` are never search folders.
+      const skip = entry.name === '.git' || (folder === '' && entry.name === 'schemas');
+      if (level && entry.isDirectory() && !skip && level.test(entry.name))
+        await readFolder(`${folder}${entry.name}/`, patterns.slice(1));
+    }
+  };
+  await readFolder('', []);
+  for (const patterns of searchPath?.treePatterns() ?? []) await readFolder('', patterns);
   const schemaDir = path.join(dir, 'schemas');
   const schemaEntries = await readdir(schemaDir, { withFileTypes: true }).catch(() => []);
   for (const entry of schemaEntries) {

@@ -4,11 +4,11 @@ import type { Logger } from '../logger.js';
 import { LabelTable, type LabelMove } from './label-table.js';
 import { ObjectReadError, ObjectTooLargeError } from './object-read-error.js';
 import { ObjectReader } from './object-reader.js';
-import { normalisePrefix, openLocal } from './open-local.js';
+import { openLocal } from './open-local.js';
 import { ReachableCommits } from './reachable-commits.js';
 import { RemoteMirror } from './remote-mirror.js';
 import { runGit } from './run-git.js';
-import { parseTree, type CommitInfo, type Snapshot } from './snapshot.js';
+import { parseTree, type CommitInfo, type Snapshot, type TreeEntry } from './snapshot.js';
 import { readCommit, readSnapshot, type SnapshotFiles } from './snapshot-reader.js';
 
 export type { LabelMove } from './label-table.js';
@@ -20,8 +20,6 @@ export type RepositoryKind = 'local' | 'remote';
 export interface RepositoryOptions {
   /** Local path or remote URL. */
   repo: string;
-  /** Folder inside the repository holding config files; overrides the one `repo` names. */
-  searchPath?: string | undefined;
   /** Where remotes are cloned. */
   cacheDir: string;
   /** Label served when a request names none; default: the branch HEAD names, else main, else master. */
@@ -37,6 +35,8 @@ const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|[A-Za-z0-9._-]+@[A
 const HEX_ID = /^[0-9a-f]{4,64}$/;
 /** Snapshots kept: each is a few maps of names to ids. */
 const MAX_SNAPSHOTS = 500;
+/** Trees kept: a folder-per-service repository has one per service. */
+const MAX_TREES = 20_000;
 /** Commit-id labels remembered for withdrawal: more than the documents a publisher holds. */
 const MAX_COMMIT_LABELS = 50_000;
 
@@ -54,6 +54,8 @@ export class Repository {
   private readonly labels: LabelTable;
   private readonly reachable: ReachableCommits;
   private readonly snapshots = new LRUCache<string, Promise<Snapshot>>({ max: MAX_SNAPSHOTS });
+  /** Parsed trees by id, so search folders a commit did not touch are not read again. */
+  private readonly treeCache = new LRUCache<string, TreeEntry[]>({ max: MAX_TREES });
   /** Blobs refused as over HOTCONF_MAX_FILE_BYTES → their size. */
   private readonly oversized = new LRUCache<string, number>({ max: 10_000 });
   /** Commit ids asked for as labels (as typed) → the commit, to withdraw once unreachable. */
@@ -86,16 +88,10 @@ export class Repository {
     let repo: Repository;
     if (isRemote(options.repo)) {
       const mirror = await RemoteMirror.open(options.repo, options.cacheDir, logger);
-      repo = new Repository('remote', mirror.gitDir, prefixOf(options, ''), options, mirror);
+      repo = new Repository('remote', mirror.gitDir, '', options, mirror);
     } else {
       const local = await openLocal(options.repo, logger);
-      repo = new Repository(
-        'local',
-        local.gitDir,
-        prefixOf(options, local.prefix),
-        options,
-        undefined,
-      );
+      repo = new Repository('local', local.gitDir, local.prefix, options, undefined);
     }
     try {
       const format = await runGit(['rev-parse', '--show-object-format'], {
@@ -265,8 +261,9 @@ export class Repository {
 
   /** What reading a snapshot needs. */
   private trees() {
-    const { reader, prefix, oidBytes } = this;
-    return { read: (rev: string) => reader.read(rev), files: this.options.files, prefix, oidBytes };
+    const { reader, prefix, oidBytes, treeCache } = this;
+    const read = (rev: string) => reader.read(rev);
+    return { read, files: this.options.files, prefix, oidBytes, treeCache };
   }
 
   /** The branch HEAD names where it exists; otherwise `main`, then `master`, as Spring. */
@@ -288,8 +285,4 @@ export class Repository {
     }
     return found ?? named;
   }
-}
-
-function prefixOf(options: RepositoryOptions, found: string): string {
-  return options.searchPath !== undefined ? normalisePrefix(options.searchPath) : found;
 }

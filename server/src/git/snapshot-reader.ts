@@ -17,6 +17,11 @@ export interface SnapshotFiles {
   isConfigFile(name: string): boolean;
   /** The service a file in `schemas/` is the schema of (`orders.schema.json` → `orders`). */
   schemaService(name: string): string | undefined;
+  /**
+   * Folders below the search path that hold config files too (HOTCONF_SEARCH_PATH): per
+   * entry, one pattern per folder level. Their files are keyed by path (`orders/orders.yml`).
+   */
+  searchFolders?: readonly (readonly RegExp[])[];
 }
 
 /** What reading a snapshot needs from its repository. */
@@ -28,6 +33,8 @@ export interface TreeSource {
   prefix: string;
   /** Bytes of a binary object id in a tree: 20 (SHA-1) or 32 (SHA-256). */
   oidBytes: number;
+  /** Parsed trees by id (a tree never changes): an untouched search folder costs no read. */
+  treeCache?: { get(oid: string): TreeEntry[] | undefined; set(oid: string, v: TreeEntry[]): void };
 }
 
 /**
@@ -68,13 +75,57 @@ export async function readSnapshot(source: TreeSource, commitId: string): Promis
         files.set(entry.name, entry.oid);
       }
     }
+    for (const pattern of source.files.searchFolders ?? []) {
+      await readSearchFolders(source, treeId, pattern, 0, '', files);
+    }
   }
   return { commit, files, schemas, prefix: source.prefix };
 }
 
+/**
+ * Adds the config files of every folder under `treeId` that matches `pattern` from level
+ * `depth` on, keyed by their path below the search path. A folder two entries both match
+ * is read once (its files are already in `files`).
+ */
+async function readSearchFolders(
+  source: TreeSource,
+  treeId: string,
+  pattern: readonly RegExp[],
+  depth: number,
+  folder: string,
+  files: Map<string, string>,
+): Promise<void> {
+  const entries = await readTree(source, treeId);
+  const level = pattern[depth];
+  if (!level) {
+    for (const entry of entries) {
+      if (entry.mode.startsWith('100') && source.files.isConfigFile(entry.name))
+        files.set(folder + entry.name, entry.oid);
+    }
+    return;
+  }
+  for (const entry of entries) {
+    // `schemas/` holds schemas, never a search folder.
+    if (entry.mode !== '40000' || !level.test(entry.name)) continue;
+    if (depth === 0 && entry.name === 'schemas') continue;
+    await readSearchFolders(
+      source,
+      entry.oid,
+      pattern,
+      depth + 1,
+      `${folder}${entry.name}/`,
+      files,
+    );
+  }
+}
+
 /** A tree's entries. A missing tree is an error, never an empty folder: no file may vanish silently. */
 async function readTree(source: TreeSource, oid: string): Promise<TreeEntry[]> {
+  const hit = source.treeCache?.get(oid);
+  if (hit) return hit;
   const obj = await source.read(oid);
   if (!obj || obj.type !== 'tree') throw new ObjectReadError(oid, 'is missing');
-  return parseTree(obj.data, source.oidBytes);
+  const entries = parseTree(obj.data, source.oidBytes);
+  source.treeCache?.set(oid, entries);
+  return entries;
 }

@@ -16,7 +16,10 @@ export interface CommitInfo {
  */
 export interface Snapshot {
   commit: CommitInfo;
-  /** Config files at the search path (`orders-dev.yml`) → blob id. */
+  /**
+   * Config files → blob id, keyed by path below the search path: `orders-dev.yml` at the
+   * top level, `orders/orders-dev.yml` in a HOTCONF_SEARCH_PATH folder.
+   */
   files: ReadonlyMap<string, string>;
   /** Service → blob id of `schemas/{service}.schema.json`. */
   schemas: ReadonlyMap<string, string>;

@@ -85,7 +85,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     const label = queryLabel(ctx);
     requireRead(requirePrincipal(access, ctx.get('Authorization')), service);
     const doc = await publisher.document(service, profiles, label);
-    const revision = await revisionAt(options, doc.version, service, profiles);
+    const revision = await revisionAt(options, doc.version, service, profiles, doc.label);
     // The published version was judged valid by the same judgement; anything else means the
     // label moved under us, and the published config (without line numbers) is what is served.
     const sources = revision.kind === 'valid' ? revision.sources : [];

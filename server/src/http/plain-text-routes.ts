@@ -55,7 +55,13 @@ export function plainTextRoutes(deps: SpringRoutesDeps) {
     requireRead(principal, app);
     const head = await deps.repository.headOf(label ?? deps.defaultLabel);
     const snapshot = await deps.repository.snapshot(head);
-    for (const candidate of variants(path, profiles)) {
+    // HOTCONF_SEARCH_PATH folders too, in Spring's GenericResourceRepository order: each
+    // location from the top level on, the first file found winning (folders with `*` skipped).
+    const locations = deps.resolver.searchPath
+      .locations(app, profiles, label ?? deps.defaultLabel)
+      .filter((l) => !l.includes('*'));
+    const candidates = locations.flatMap((l) => variants(path, profiles).map((v) => l + v));
+    for (const candidate of candidates) {
       const data = await deps.repository.readFileAt(head, snapshot.prefix + candidate);
       if (data === undefined) continue;
       checkReadable(principal, candidate, app, (s) => snapshot.schemas.has(s));
@@ -118,8 +124,10 @@ function checkReadable(
     if (!m || !principal.canRead(m[1] as string)) refuse();
     return;
   }
-  if (file.includes('/') || !CONFIG_FILE.test(file)) return;
-  const base = splitFileName(file)?.base ?? file;
+  if (!CONFIG_FILE.test(file)) return;
+  // In any folder: a search folder's `payments/payments.yml` is payments' config (HOTCONF_SEARCH_PATH).
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const base = splitFileName(name)?.base ?? name;
   if (base === 'application' || base.startsWith('application-')) return;
   const owner = ownerOf(base, { has: hasSchema });
   if (owner !== undefined) {

@@ -1,5 +1,6 @@
 import type { ConfigResolver, Source } from '../config/config-resolver.js';
 import { ownerOf } from '../config/file-owner.js';
+import { baseNameOf } from '../config/search-paths.js';
 import { mergeDocuments } from '../config/merge.js';
 import { splitFileName } from '../config/names.js';
 import { DocumentUnavailableError, NotFoundError } from '../errors.js';
@@ -77,7 +78,7 @@ async function compose(
     }
   }
   const snapshot = await deps.repository.snapshot(await deps.repository.headOf(label));
-  const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles);
+  const judged = await judgeDocument(deps.resolver, deps.gate, snapshot, service, profiles, label);
   if (!judged.ok) {
     throw new DocumentUnavailableError(
       `${service} (${profiles.join(',')}) has no valid version to serve`,
@@ -107,7 +108,7 @@ function checkOwners(
   prefix: string,
 ): void {
   for (const source of sources) {
-    const base = splitFileName(source.file.slice(prefix.length))?.base;
+    const base = splitFileName(baseNameOf(source.file.slice(prefix.length)))?.base;
     const owner = base === undefined ? undefined : ownerOf(base, schemas);
     if (owner !== undefined) requireRead(principal, owner);
   }

@@ -3,12 +3,14 @@ import type { Snapshot } from '../git/snapshot.js';
 
 /** What differs between two snapshots, as far as documents' inputs go. */
 export interface ChangedInputs {
-  /** Config file names added, removed or changed. */
+  /** Config files added, removed or changed, by path below the search path (`orders/orders.yml`). */
   files: Set<string>;
   /** Services whose schema was added, removed or changed. */
   schemas: Set<string>;
   /** True when a file or schema appeared: new services or profiles may exist. */
   added: boolean;
+  /** Changed files by name → their folders ('' top level, else ending in `/`). */
+  byName: Map<string, string[]>;
 }
 
 /** Every file name that could feed (service, profiles): what a document depends on. */
@@ -34,16 +36,35 @@ export function changedInputs(before: Snapshot, after: Snapshot): ChangedInputs 
   }
   for (const service of before.schemas.keys())
     if (!after.schemas.has(service)) schemas.add(service);
-  return { files, schemas, added };
+  const byName = new Map<string, string[]>();
+  for (const path of files) {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    const folders = byName.get(name);
+    if (folders) folders.push(path.slice(0, slash + 1));
+    else byName.set(name, [path.slice(0, slash + 1)]);
+  }
+  return { files, schemas, added, byName };
 }
 
-/** True when a change touches a document with these inputs. */
+/**
+ * True when a change touches a document with these inputs. A changed file in a search
+ * folder (`orders/orders.yml`) touches it when its name is one of `inputs` and `searched`
+ * says the folder is one the document reads (HOTCONF_SEARCH_PATH); without `searched`,
+ * every document with that file name is touched.
+ */
 export function touches(
   changed: ChangedInputs,
   service: string,
   inputs: readonly string[],
+  searched?: (folder: string) => boolean,
 ): boolean {
-  if (changed.schemas.has(service) || inputs.some((name) => changed.files.has(name))) return true;
+  if (changed.schemas.has(service)) return true;
+  // By input name, not by changed file: a large commit costs each document its few inputs.
+  for (const name of inputs) {
+    const folders = changed.byName.get(name);
+    if (folders?.some((f) => f === '' || !searched || searched(f))) return true;
+  }
   // A schema for `orders-admin` (or `orders`) changes who owns `orders-admin.yml` (DESIGN §7).
   for (const owner of changed.schemas) {
     if (inputs.some((name) => name.startsWith(`${owner}-`) || name.startsWith(`${owner}.`)))

@@ -54,14 +54,24 @@ export class DocumentEvaluator {
       return;
     }
     record.removed = false;
-    const fingerprint = resolver.fingerprint(snapshot, record.service, record.profiles);
+    const fingerprint = resolver.fingerprint(
+      snapshot,
+      record.service,
+      record.profiles,
+      record.label,
+    );
     const last = record.evaluated;
     if (last && last.fingerprint === fingerprint) {
       // Inputs untouched: still valid at this commit (or still broken).
       this.carryForward(record, snapshot);
       return;
     }
-    const outcome = await this.options.content.judge(snapshot, record.service, record.profiles);
+    const outcome = await this.options.content.judge(
+      snapshot,
+      record.service,
+      record.profiles,
+      record.label,
+    );
     record.evaluated = { commit, fingerprint, valid: outcome.ok };
     if (!outcome.ok) {
       const rejection: Rejection = { commit, problems: outcome.problems };

@@ -215,7 +215,12 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
         changed &&
         !r.removed &&
         r.evaluated?.commit.id === before.commit.id &&
-        !touches(changed, r.service, r.inputs)
+        !touches(
+          changed,
+          r.service,
+          r.inputs,
+          this.options.resolver.searchPath.folderTest(r.service, r.profiles, r.label),
+        )
       ) {
         this.evaluator.carryForward(r, snapshot);
       } else affected.push(r);

@@ -50,13 +50,14 @@ export class SharedContent {
     snapshot: Snapshot,
     service: string,
     profiles: readonly string[],
+    label?: string,
   ): Promise<SharedJudgement> {
     const { resolver, gate } = this.options;
     // The fingerprint names every file and the schema used: same fingerprint, same verdict.
-    const key = `${snapshot.prefix}\0${service}\0${resolver.fingerprint(snapshot, service, profiles)}`;
+    const key = `${snapshot.prefix}\0${service}\0${resolver.fingerprint(snapshot, service, profiles, label)}`;
     const known = this.cache.get(key);
     if (known) return { ok: true, content: known, shared: true };
-    const outcome = await judgeDocument(resolver, gate, snapshot, service, profiles);
+    const outcome = await judgeDocument(resolver, gate, snapshot, service, profiles, label);
     if (!outcome.ok) return outcome;
     const raced = this.cache.get(key);
     if (raced) return { ok: true, content: raced, shared: true };

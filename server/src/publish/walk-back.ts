@@ -8,7 +8,7 @@ import type { SharedContent } from './shared-content.js';
 
 export interface WalkBackDeps {
   repository: Pick<Repository, 'commitsTouching' | 'snapshot'>;
-  resolver: Pick<ConfigResolver, 'isKnown'>;
+  resolver: Pick<ConfigResolver, 'isKnown' | 'searchPath'>;
   content: SharedContent;
   logger: Logger;
   /** How many commits to look back. */
@@ -27,14 +27,15 @@ export async function walkBack(
 ): Promise<boolean> {
   const { repository, resolver, content, logger } = deps;
   const commits = await repository.commitsTouching(head.commit.id, deps.limit, [
-    ...record.inputs,
+    // Files in HOTCONF_SEARCH_PATH folders too: a commit there can make it valid.
+    ...resolver.searchPath.pathspecs(record.inputs, record.service, record.profiles, record.label),
     `schemas/${record.service}.schema.json`,
   ]);
   for (const id of commits) {
     if (id === head.commit.id) continue;
     const snapshot = await repository.snapshot(id);
     if (!resolver.isKnown(snapshot, record.service)) continue;
-    const outcome = await content.judge(snapshot, record.service, record.profiles);
+    const outcome = await content.judge(snapshot, record.service, record.profiles, record.label);
     if (!outcome.ok) continue;
     record.published = makeDocument({
       service: record.service,

@@ -21,13 +21,15 @@ export async function checkSnapshot(
   snapshot: Snapshot,
   resolver: ConfigResolver,
   gate: SchemaGate,
+  /** Fills `{label}` in HOTCONF_SEARCH_PATH (the ref checked). */
+  label?: string,
 ): Promise<DocumentCheck[]> {
   const out: DocumentCheck[] = [];
   const services = [...discoverServices(snapshot)].sort(([a], [b]) => a.localeCompare(b));
   for (const [service, found] of services) {
     for (const profile of ['default', ...[...found].filter((p) => p !== 'default').sort()]) {
       const profiles = [profile];
-      const judged = await judgeDocument(resolver, gate, snapshot, service, profiles);
+      const judged = await judgeDocument(resolver, gate, snapshot, service, profiles, label);
       const problems = judged.ok ? [] : judged.problems;
       out.push({ service, profiles, ok: judged.ok, validated: judged.validated, problems });
     }

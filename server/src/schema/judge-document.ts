@@ -29,9 +29,11 @@ export async function judgeDocument(
   snapshot: Snapshot,
   service: string,
   profiles: readonly string[],
+  /** Fills `{label}` in HOTCONF_SEARCH_PATH. */
+  label?: string,
 ): Promise<Judgement> {
   try {
-    return await judge(resolver, gate, snapshot, service, profiles);
+    return await judge(resolver, gate, snapshot, service, profiles, label);
   } catch (error) {
     // An unreadable git object fails this document only, naming the object and its file.
     if (!(error instanceof ObjectReadError)) throw error;
@@ -59,8 +61,9 @@ async function judge(
   snapshot: Snapshot,
   service: string,
   profiles: readonly string[],
+  label: string | undefined,
 ): Promise<Judgement> {
-  const resolution = await resolver.resolve(snapshot, service, profiles);
+  const resolution = await resolver.resolve(snapshot, service, profiles, label);
   if (!resolution.ok) return { ok: false, problems: resolution.problems, validated: false };
   const verdict = await gate.check(
     snapshot,
