@@ -5,4 +5,5 @@ import { CANARY_FILE, CONFIG_FILE, SCHEMA_FILE } from './names.js';
 export const SNAPSHOT_FILES: SnapshotFiles = {
   isConfigFile: (name) => CONFIG_FILE.test(name) && !CANARY_FILE.test(name),
   schemaService: (name) => SCHEMA_FILE.exec(name)?.[1],
+  isCanaryFile: (name) => CANARY_FILE.test(name),
 };

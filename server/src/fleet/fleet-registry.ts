@@ -97,6 +97,7 @@ export class FleetRegistry implements FleetObserver {
         this.anonymous.delete(connection);
         if (instance?.connection === connection) this.closed(instance, code);
       },
+      instanceId: () => instance?.id,
     };
   }
 
@@ -289,6 +290,7 @@ export class FleetRegistry implements FleetObserver {
   private versionOf(doc: DocumentRecord, etag: string): string | undefined {
     const published = doc.published;
     if (published) this.remember(doc.key, published);
+    if (doc.canary) this.remember(doc.key, doc.canary.document);
     return this.etags.get(doc.key)?.get(etag);
   }
 

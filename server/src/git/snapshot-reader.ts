@@ -17,6 +17,8 @@ export interface SnapshotFiles {
   isConfigFile(name: string): boolean;
   /** The service a file in `schemas/` is the schema of (`orders.schema.json` → `orders`). */
   schemaService(name: string): string | undefined;
+  /** True when a file at the search path is a canary file (DESIGN §11), kept apart from config. */
+  isCanaryFile?(name: string): boolean;
 }
 
 /** What reading a snapshot needs from its repository. */
@@ -51,6 +53,7 @@ export async function readSnapshot(source: TreeSource, commitId: string): Promis
   const { tree, ...commit } = await readCommit(source.read, commitId);
   const files = new Map<string, string>();
   const schemas = new Map<string, string>();
+  const canaries = new Map<string, string>();
   let treeId: string | undefined = tree;
   for (const segment of source.prefix.split('/').filter(Boolean)) {
     treeId = treeId
@@ -66,10 +69,12 @@ export async function readSnapshot(source: TreeSource, commitId: string): Promis
         }
       } else if (entry.mode.startsWith('100') && source.files.isConfigFile(entry.name)) {
         files.set(entry.name, entry.oid);
+      } else if (entry.mode.startsWith('100') && source.files.isCanaryFile?.(entry.name)) {
+        canaries.set(entry.name, entry.oid);
       }
     }
   }
-  return { commit, files, schemas, prefix: source.prefix };
+  return { commit, files, schemas, canaries, prefix: source.prefix };
 }
 
 /** A tree's entries. A missing tree is an error, never an empty folder: no file may vanish silently. */

@@ -15,6 +15,7 @@ import type { PublishedDocument } from './published-document.js';
 import { ServiceDiscovery } from './service-discovery.js';
 import { SharedContent } from './shared-content.js';
 import { walkBack } from './walk-back.js';
+import { CanaryJudge } from '../rollout/canary-judge.js';
 
 export { DocumentRecord, documentKey, stateOf } from './document-record.js';
 export type { DocumentState, Rejection } from './document-record.js';
@@ -76,6 +77,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
       resolver,
       content,
       logger,
+      canaries: new CanaryJudge({ resolver, gate, readBlob: (oid) => repository.readBlob(oid) }),
       outcomes: {
         change: (event) => this.emit('change', event),
         rejected: (record, rejection) => this.emit('rejected', record, rejection),

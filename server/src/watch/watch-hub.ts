@@ -1,13 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCodes, type ClientMessage, type SubscribeMessage } from '@hotconf/client';
+import {
+  changedKeys,
+  CloseCodes,
+  type ClientMessage,
+  type SubscribeMessage,
+} from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { ErrorCodes, HotconfError, type ErrorCode } from '../errors.js';
 import type { FleetObserver } from '../fleet/fleet-observer.js';
 import type { Access, Principal } from '../access/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/publisher.js';
+import type { PublishedDocument } from '../publish/published-document.js';
 import { BackPressure } from './back-pressure.js';
 import { deliverChange, fanOut } from './change-fanout.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
@@ -47,6 +53,16 @@ export interface WatchHubOptions {
   maxFaults?: number;
   /** Hears `hello`/`applied`/`failed` and closes for the fleet view (DESIGN §10). */
   fleet?: FleetObserver;
+  /** Which subscribers a rollout gives its canary document (DESIGN §11); none: all get base. */
+  cohorts?: CohortChooser;
+}
+
+/** Picks the document one subscriber is served: a rollout's canary, or the published one. */
+export interface CohortChooser {
+  documentFor(
+    record: DocumentRecord,
+    instanceId: string | undefined,
+  ): PublishedDocument | undefined;
 }
 
 const UNAUTHORIZED_UPGRADE =
@@ -150,13 +166,13 @@ export class WatchHub {
   private accept(ws: WebSocket, principal: Principal, authorization: string | undefined): void {
     const conn = newConnection(ws, principal, authorization);
     this.connections.add(conn);
-    const fleet = this.options.fleet?.opened({
+    const fleet = (conn.fleet = this.options.fleet?.opened({
       principal: () => conn.principal,
       send: (frame) => sendText(conn.ws, frame),
       fault: (code, message, id) => this.fault(conn, code as ErrorCode, message, id),
       document: (id) => conn.subs.get(id)?.record,
       documents: () => [...conn.subs.values()].map((sub) => sub.record),
-    });
+    }));
     ws.on('message', (data: Buffer, isBinary) => {
       conn.lastSeen = Date.now();
       if (!isBinary && fleet?.receive(data)) return;
@@ -244,7 +260,7 @@ export class WatchHub {
     this.table.add(sub);
     // The table may hand back the record now held for the key (see Publisher#pin).
     record = sub.record;
-    const doc = (sub.sent = record.published);
+    const doc = (sub.sent = this.documentFor(sub));
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
         .map((p) => p.message)
@@ -257,8 +273,46 @@ export class WatchHub {
     sendText(conn.ws, reply);
   }
 
+  /**
+   * Sends every subscriber of a document whose due document (canary or base) differs from
+   * what it holds the right one: a rollout's cohort grew, halted, ended, or its canary was
+   * recomputed. @returns how many were sent a change.
+   */
+  reassign(key: string): number {
+    const peers = this.table.peersOf(key);
+    let sent = 0;
+    for (const sub of peers ?? []) {
+      const due = this.documentFor(sub);
+      if (!due || sub.sent?.etag === due.etag) continue;
+      if (this.backPressure.blocked(sub.conn)) this.backPressure.hold(sub, due);
+      else deliverChange(sub, due);
+      sent++;
+    }
+    return sent;
+  }
+
+  private documentFor(sub: Subscription): PublishedDocument | undefined {
+    const cohorts = this.options.cohorts;
+    if (!cohorts) return sub.record.published;
+    return cohorts.documentFor(sub.record, sub.conn.fleet?.instanceId());
+  }
+
   private broadcast(event: ChangeEvent): void {
-    const peers = this.table.peersOf(event.record.key);
+    const all = this.table.peersOf(event.record.key);
+    if (!all || all.size === 0) return;
+    // A rollout's cohort gets the canary: at most two frames per change, base and canary.
+    const canary = event.record.canary?.document;
+    let peers: ReadonlySet<Subscription> = all;
+    const cohort: Subscription[] = [];
+    if (canary && this.options.cohorts) {
+      const base = new Set<Subscription>();
+      for (const sub of all) {
+        if (this.documentFor(sub) === canary) cohort.push(sub);
+        else base.add(sub);
+      }
+      peers = base;
+    }
+    if (cohort.length > 0) this.sendCanary(event, cohort, canary as PublishedDocument);
     if (!peers || peers.size === 0) return;
     // A commit may give the document a source another service owns (DESIGN §7): checked
     // only when its owners changed, so the fan-out's loop stays a plain write.
@@ -272,6 +326,15 @@ export class WatchHub {
     }
     const sent = fanOut(event, peers, this.backPressure);
     this.options.metrics?.pushed(sent, event.seenAt);
+  }
+
+  /** The canary recomputed on a new base: one frame for the cohort members that held the last. */
+  private sendCanary(event: ChangeEvent, cohort: Subscription[], canary: PublishedDocument): void {
+    const fresh = cohort.filter((sub) => sub.sent?.etag !== canary.etag);
+    const previous = fresh[0]?.sent;
+    if (fresh.length === 0) return;
+    const keys = changedKeys(previous?.config, canary.config);
+    fanOut({ ...event, document: canary, previous, changedKeys: keys }, fresh, this.backPressure);
   }
 
   private beat(): void {
