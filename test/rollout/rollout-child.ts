@@ -1,7 +1,7 @@
 /**
  * A process holding several `@hotconf/client` instances of `orders` (profile `prod`) for the
  * rollout tests. Driven over IPC: `ready` once all are welcomed; `state` answers each
- * instance's `pool.max`; `close` closes them cleanly.
+ * instance's `pool.max` and `cohort`; `close` closes them cleanly.
  *
  * Env: HOTCONF_SERVER, ROLLOUT_PREFIX (ids `${prefix}-${n}`), ROLLOUT_COUNT, ROLLOUT_THROW_ON
  * (a `pool.max` value every change listener throws on).
@@ -40,7 +40,11 @@ while (clients.some((c) => c.instanceId === undefined) && Date.now() < deadline)
 process.send?.({ type: 'ready', ids: clients.map((c) => c.instanceId) });
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'state') {
-    const state = clients.map((c) => ({ id: c.instanceId ?? '', poolMax: poolMax(c) }));
+    const state = clients.map((c) => ({
+      id: c.instanceId ?? '',
+      poolMax: poolMax(c),
+      cohort: c.cohort,
+    }));
     process.send?.({ type: 'state', state });
   }
   if (message.type !== 'close') return;

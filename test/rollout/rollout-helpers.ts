@@ -8,7 +8,7 @@ const CHILD = fileURLToPath(new URL('./rollout-child.js', import.meta.url));
 export interface RolloutGroup {
   child: ChildProcess;
   ids: string[];
-  /** Each instance's `pool.max` now, by id. */
+  /** Each instance's `pool.max` and `cfg.cohort` now, by id: `80 canary`. */
   state(): Promise<Map<string, string>>;
   close(): Promise<void>;
   kill(): void;
@@ -45,10 +45,13 @@ export async function spawnGroup(
     ids,
     state: () =>
       new Promise((resolve) => {
-        const on = (m: { type?: string; state?: { id: string; poolMax: string }[] }) => {
+        const on = (m: {
+          type?: string;
+          state?: { id: string; poolMax: string; cohort: string }[];
+        }) => {
           if (m.type !== 'state') return;
           child.off('message', on);
-          resolve(new Map((m.state ?? []).map((s) => [s.id, s.poolMax])));
+          resolve(new Map((m.state ?? []).map((s) => [s.id, `${s.poolMax} ${s.cohort}`])));
         };
         child.on('message', on);
         child.send({ type: 'state' });
@@ -67,7 +70,7 @@ export async function spawnGroup(
   };
 }
 
-/** Every group's instances' `pool.max`, merged. */
+/** Every group's instances' `pool.max` and cohort (`80 canary`), merged. */
 export async function poolMaxOf(groups: RolloutGroup[]): Promise<Map<string, string>> {
   const all = new Map<string, string>();
   for (const g of groups) for (const [id, v] of await g.state()) all.set(id, v);
@@ -84,7 +87,7 @@ export interface RolloutReply {
   applied: number;
   failed: number;
   haltReason: string | null;
-  events: { kind: string; message: string }[];
+  events: { at: string; kind: string; message: string }[];
 }
 
 export async function rolloutOf(url: string): Promise<RolloutReply | undefined> {

@@ -86,7 +86,7 @@ describe('Canary rollouts with 20 SDK instances', function () {
     );
     expect(sizes).to.deep.equal([2, 10, 20]);
     const values = await poolMaxOf(groups);
-    expect([...values.values()]).to.deep.equal(Array(20).fill('80'));
+    expect([...values.values()]).to.deep.equal(Array(20).fill('80 canary'));
     const done = await rolloutOf(server.url);
     expect(done?.share).to.equal('20 of 20 = 100 %');
     expect(done?.events.map((e) => e.kind)).to.deep.equal(['started', 'step', 'step', 'complete']);
@@ -95,12 +95,10 @@ describe('Canary rollouts with 20 SDK instances', function () {
   it('halts when a cohort instance fails the canary; all 20 are on base within 1 s', async () => {
     await repo.commit({ 'orders-prod.canary.yml': canary(77) }, 'canary pool 77');
     await server.parts?.detector.refresh();
-    let haltedAt = 0;
     await waitUntil(
       'the rollout to halt',
       async () => {
         const r = await rolloutOf(server.url);
-        if (r?.status === 'halted') haltedAt = Date.now();
         return r?.status === 'halted';
       },
       30_000,
@@ -111,11 +109,13 @@ describe('Canary rollouts with 20 SDK instances', function () {
     );
     await waitUntil(
       'every instance back on pool.max 10',
-      async () => [...(await poolMaxOf(groups)).values()].every((v) => v === '10'),
+      async () => [...(await poolMaxOf(groups)).values()].every((v) => v === '10 base'),
       5000,
     );
+    // From the halt as the server recorded it to all 20 seen on base (polled every 50 ms).
+    const haltedAt = Date.parse(halted?.events.at(-1)?.at ?? '');
     const took = Date.now() - haltedAt;
-    console.log(`      all 20 on base ${took} ms after the halt was seen`);
+    console.log(`      all 20 on base at most ${took} ms after the halt`);
     // Polled through HTTP and IPC: allow that on a loaded machine.
     expect(took).to.be.below(3000);
   });
@@ -130,7 +130,7 @@ describe('Canary rollouts with 20 SDK instances', function () {
     // Reconnected instances still get base.
     await waitUntil(
       'instances on base after the restart',
-      async () => [...(await poolMaxOf(groups)).values()].every((v) => v === '10'),
+      async () => [...(await poolMaxOf(groups)).values()].every((v) => v === '10 base'),
       20_000,
     );
     expect((await rolloutOf(server.url))?.haltReason).to.match(/failed to apply the canary/);

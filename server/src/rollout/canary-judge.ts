@@ -1,4 +1,5 @@
 import type { ConfigObject } from '@hotconf/client';
+import { LineCounter, parseDocument, type Node } from 'yaml';
 import type { ConfigResolver, Source } from '../config/config-resolver.js';
 import { mergeDocuments } from '../config/merge.js';
 import type { Problem } from '../errors.js';
@@ -66,8 +67,9 @@ export class CanaryJudge {
     if (!found) return { kind: 'none' };
     const file = snapshot.prefix + found.name;
     let parsed: ParsedCanary;
+    let text: string;
     try {
-      const text = (await this.options.readBlob(found.blob)).toString('utf8');
+      text = (await this.options.readBlob(found.blob)).toString('utf8');
       parsed = found.name.endsWith('.properties')
         ? parseCanaryProperties(file, text)
         : parseCanaryYaml(file, text);
@@ -85,10 +87,17 @@ export class CanaryJudge {
     const sources = [overlay, ...resolution.sources];
     const verdict = await gate.check(snapshot, service, config, sources, resolution.secrets);
     if (!verdict.ok) {
-      const problems = verdict.problems.map((p) => ({
-        ...p,
-        message: `the canary document (with ${file}) is invalid: ${p.message}`,
-      }));
+      const problems = verdict.problems.map((p) => {
+        // The gate finds keys at the top of a file; in a canary file they sit under `config`.
+        const line = p.file === file ? overlayLine(found.name, text, p.path) : undefined;
+        const message =
+          line === undefined ? p.message : p.message.replace(/ line \d+$/, ` line ${line}`);
+        return {
+          ...p,
+          ...(line === undefined ? {} : { line }),
+          message: `the canary document (with ${file}) is invalid: ${message}`,
+        };
+      });
       return { kind: 'rejected', problems };
     }
     return {
@@ -104,4 +113,21 @@ export class CanaryJudge {
       },
     };
   }
+}
+
+/** The line of a JSON pointer's key under `config` in a YAML canary file. */
+function overlayLine(name: string, text: string, pointer: string): number | undefined {
+  if (name.endsWith('.properties')) return undefined;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const keys = pointer
+    .split('/')
+    .slice(1)
+    .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
+  for (let n = keys.length; n >= 0; n--) {
+    const node = doc.getIn(['config', ...keys.slice(0, n)], true) as Node | undefined;
+    const at = node?.range?.[0];
+    if (at !== undefined) return lines.linePos(at).line;
+  }
+  return undefined;
 }
