@@ -1,6 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from '../fleet/fleet-helpers.js';
 import { request } from '../helpers/server.js';
+import { freePort } from '../helpers/spawn-server.js';
 
 const CHILD = fileURLToPath(new URL('./rollout-child.js', import.meta.url));
 
@@ -93,4 +95,24 @@ export interface RolloutReply {
 export async function rolloutOf(url: string): Promise<RolloutReply | undefined> {
   const reply = await request(`${url}/v1/rollouts/orders/prod`);
   return reply.status === 200 ? (reply.json as unknown as RolloutReply) : undefined;
+}
+
+/** A redis-server of our own on a free port (the shared one is never stopped by tests). */
+export async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitUntil('our redis-server to listen', async () => {
+    const open = await fetch(`http://127.0.0.1:${port}`).then(
+      () => true,
+      (error: { cause?: { code?: string } }) => error.cause?.code !== 'ECONNREFUSED',
+    );
+    return open;
+  });
+  return { url: `redis://127.0.0.1:${port}/0`, child };
 }
