@@ -33,6 +33,8 @@ export async function spawnGroup(
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A killed child's IPC channel resets: nothing to report.
+  child.on('error', () => undefined);
   const ids = await new Promise<string[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${prefix}: not ready in 60 s`)), 60_000);
     child.once('exit', (code) => reject(new Error(`${prefix}: exited (${code}) before ready`)));

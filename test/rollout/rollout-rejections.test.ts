@@ -36,6 +36,7 @@ describe('Canary files refused at the gate', function () {
     server = await sandbox.server(repo, {
       tokensFile: await sandbox.tokenFile(),
       cacheDir: await sandbox.tempDir(),
+      replicaId: 'solo',
     });
   });
   afterEach(() => sandbox.dispose());
@@ -166,6 +167,20 @@ describe('Canary files refused at the gate', function () {
     expect(halted.status).to.equal(200);
     expect(halted.json).to.include({ status: 'halted', haltReason: 'halted by ops' });
     const status = await request(`${server.url}/v1/status`, { headers: admin });
-    expect(status.json.rollouts.halted).to.equal(1);
+    expect(status.json.rollouts).to.deep.include({
+      running: 0,
+      halted: 1,
+      complete: 0,
+      driver: 'solo',
+    });
+    expect(status.json.rollouts.rollouts).to.deep.equal([
+      {
+        document: 'orders/prod@main',
+        status: 'halted',
+        step: 1,
+        cohort: 0,
+        haltReason: 'halted by ops',
+      },
+    ]);
   });
 });

@@ -26,7 +26,20 @@ export interface RolloutsOptions {
 export interface Rollouts {
   controller: RolloutController;
   lease: RolloutLease;
-  status(): { running: number; halted: number; complete: number; driver: string | null };
+  /** For `/v1/status` (admin only): counts, the driving replica, and each rollout in brief. */
+  status(): {
+    running: number;
+    halted: number;
+    complete: number;
+    driver: string | null;
+    rollouts: {
+      document: string;
+      status: string;
+      step: number;
+      cohort: number;
+      haltReason: string | null;
+    }[];
+  };
   close(): Promise<void>;
 }
 
@@ -78,6 +91,13 @@ export function createRollouts(options: RolloutsOptions): Rollouts {
       halted: count('halted'),
       complete: count('complete'),
       driver: lease.holder() ?? null,
+      rollouts: [...controller.list()].map(([document, s]) => ({
+        document,
+        status: s.status,
+        step: s.step + 1,
+        cohort: s.cohort.length,
+        haltReason: s.haltReason ?? null,
+      })),
     }),
     close: () => controller.close(),
   };

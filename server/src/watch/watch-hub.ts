@@ -1,20 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  changedKeys,
-  CloseCodes,
-  type ClientMessage,
-  type SubscribeMessage,
-} from '@hotconf/client';
+import { CloseCodes, type ClientMessage, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { ErrorCodes, HotconfError, type ErrorCode } from '../errors.js';
 import type { FleetObserver } from '../fleet/fleet-observer.js';
 import type { Access, Principal } from '../access/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/publisher.js';
-import type { PublishedDocument } from '../publish/published-document.js';
 import { BackPressure } from './back-pressure.js';
+import { CohortRouting, type CohortChooser } from './cohort-routing.js';
+export type { CohortChooser } from './cohort-routing.js';
 import { deliverChange, fanOut } from './change-fanout.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
 import { newConnection, type Connection, type Subscription } from './connection.js';
@@ -57,14 +53,6 @@ export interface WatchHubOptions {
   cohorts?: CohortChooser;
 }
 
-/** Picks the document one subscriber is served: a rollout's canary, or the published one. */
-export interface CohortChooser {
-  documentFor(
-    record: DocumentRecord,
-    instanceId: string | undefined,
-  ): PublishedDocument | undefined;
-}
-
 const UNAUTHORIZED_UPGRADE =
   'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n' +
   '{"error":{"code":"HC_UNAUTHORIZED","message":"a valid token is required"}}';
@@ -80,6 +68,7 @@ export class WatchHub {
   private readonly connections = new Set<Connection>();
   private readonly table: SubscriptionTable;
   private readonly backPressure: BackPressure;
+  private readonly cohorts: CohortRouting;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly pingIntervalMs: number;
   private readonly maxSubscriptions: number;
@@ -103,6 +92,7 @@ export class WatchHub {
       logger: options.logger,
       deliver: deliverChange,
     });
+    this.cohorts = new CohortRouting(options.cohorts, this.backPressure);
     options.publisher.on('change', (event) => this.broadcast(event));
     options.tokenChanges?.on('change', () => this.revalidate());
     this.heartbeat = setInterval(() => this.beat(), this.pingIntervalMs);
@@ -260,7 +250,7 @@ export class WatchHub {
     this.table.add(sub);
     // The table may hand back the record now held for the key (see Publisher#pin).
     record = sub.record;
-    const doc = (sub.sent = this.documentFor(sub));
+    const doc = (sub.sent = this.cohorts.documentFor(sub));
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
         .map((p) => p.message)
@@ -279,41 +269,15 @@ export class WatchHub {
    * recomputed. @returns how many were sent a change.
    */
   reassign(key: string): number {
-    const peers = this.table.peersOf(key);
-    let sent = 0;
-    for (const sub of peers ?? []) {
-      const due = this.documentFor(sub);
-      if (!due || sub.sent?.etag === due.etag) continue;
-      if (this.backPressure.blocked(sub.conn)) this.backPressure.hold(sub, due);
-      else deliverChange(sub, due);
-      sent++;
-    }
-    return sent;
-  }
-
-  private documentFor(sub: Subscription): PublishedDocument | undefined {
-    const cohorts = this.options.cohorts;
-    if (!cohorts) return sub.record.published;
-    return cohorts.documentFor(sub.record, sub.conn.fleet?.instanceId());
+    return this.cohorts.reassign(this.table.peersOf(key) ?? []);
   }
 
   private broadcast(event: ChangeEvent): void {
     const all = this.table.peersOf(event.record.key);
     if (!all || all.size === 0) return;
     // A rollout's cohort gets the canary: at most two frames per change, base and canary.
-    const canary = event.record.canary?.document;
-    let peers: ReadonlySet<Subscription> = all;
-    const cohort: Subscription[] = [];
-    if (canary && this.options.cohorts) {
-      const base = new Set<Subscription>();
-      for (const sub of all) {
-        if (this.documentFor(sub) === canary) cohort.push(sub);
-        else base.add(sub);
-      }
-      peers = base;
-    }
-    if (cohort.length > 0) this.sendCanary(event, cohort, canary as PublishedDocument);
-    if (!peers || peers.size === 0) return;
+    const peers = this.cohorts.routeChange(event, all);
+    if (peers.size === 0) return;
     // A commit may give the document a source another service owns (DESIGN §7): checked
     // only when its owners changed, so the fan-out's loop stays a plain write.
     if (event.previous && event.previous.owners.join() !== event.document.owners.join()) {
@@ -326,15 +290,6 @@ export class WatchHub {
     }
     const sent = fanOut(event, peers, this.backPressure);
     this.options.metrics?.pushed(sent, event.seenAt);
-  }
-
-  /** The canary recomputed on a new base: one frame for the cohort members that held the last. */
-  private sendCanary(event: ChangeEvent, cohort: Subscription[], canary: PublishedDocument): void {
-    const fresh = cohort.filter((sub) => sub.sent?.etag !== canary.etag);
-    const previous = fresh[0]?.sent;
-    if (fresh.length === 0) return;
-    const keys = changedKeys(previous?.config, canary.config);
-    fanOut({ ...event, document: canary, previous, changedKeys: keys }, fresh, this.backPressure);
   }
 
   private beat(): void {
