@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { INSTANCE_ID_IN_USE, type HelloMessage } from '@hotconf/client';
 import NodeCache from 'node-cache';
+import { newInstanceId } from './new-instance-id.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
@@ -300,13 +300,5 @@ export class FleetRegistry implements FleetObserver {
     if (known.has(doc.etag)) return;
     known.set(doc.etag, doc.version);
     if (known.size > ETAGS_KEPT) known.delete(known.keys().next().value as string);
-  }
-}
-
-/** A fresh id no instance here has: `i-` and 16 hex digits, unique across replicas by chance. */
-function newInstanceId(taken: ReadonlyMap<string, unknown>): string {
-  for (;;) {
-    const id = `i-${randomBytes(8).toString('hex')}`;
-    if (!taken.has(id)) return id;
   }
 }
