@@ -33,7 +33,7 @@ export function observe(views: readonly InstanceView[], doc: ObservedDocument): 
     if (!report) continue;
     const onCanary = report.etag === doc.canaryEtag;
     if (!view.online) {
-      if (inCohort.has(view.id) && onCanary && report.error === null && !closedCleanly(view))
+      if (inCohort.has(view.id) && onCanary && report.error === null && crashed(view))
         lostAfterApplying.push(view.id);
       continue;
     }
@@ -49,11 +49,15 @@ function matches(labels: Record<string, string>, wanted: Readonly<Record<string,
   return Object.entries(wanted).every(([k, v]) => labels[k] === v);
 }
 
-/** The instance's last `offline` event says its client closed on purpose (close code 1000). */
-function closedCleanly(view: InstanceView): boolean {
+/**
+ * The instance went offline without a clean close (code other than 1000, after the
+ * reconnect grace), as its replica saw it. One whose replica died has no such event: its
+ * instances reconnect elsewhere, and that is no failure of the canary.
+ */
+function crashed(view: InstanceView): boolean {
   for (let i = view.events.length - 1; i >= 0; i--) {
     const event = view.events[i];
-    if (event?.type === 'offline') return event.detail === 'closed';
+    if (event?.type === 'offline') return event.detail !== 'closed';
     if (event?.type === 'online' || event?.type === 'reconnected') return false;
   }
   return false;

@@ -121,7 +121,7 @@ export class RolloutController {
 
   private async tick(): Promise<void> {
     const { store, lease } = this.options;
-    if (store.shared) this.replace(await store.load());
+    if (store.shared) this.follow(await store.load());
     const records = this.options.documents.all().filter((r) => !r.removed && r.canary);
     const leading = await lease.hold();
     const changed = new Map<string, RolloutState>();
@@ -165,6 +165,15 @@ export class RolloutController {
   private async commit(changed: Map<string, RolloutState>, gone: string[] = []): Promise<void> {
     const before = new Map(this.states);
     const next = new Map(this.states);
+    if (this.options.store.shared) {
+      // A halt written by another replica since this tick read the store wins over a step.
+      const latest = await this.options.store.load();
+      for (const [key, state] of changed) {
+        const stored = latest.get(key);
+        if (stored?.canaryId === state.canaryId && stored.status === 'halted')
+          changed.set(key, stored);
+      }
+    }
     for (const [key, state] of changed) next.set(key, state);
     for (const key of gone) next.delete(key);
     this.replace(next);
@@ -181,6 +190,21 @@ export class RolloutController {
     }
     for (const key of gone) {
       this.options.logger.info({ document: key }, 'rollout ended: the canary file was removed');
+    }
+  }
+
+  /**
+   * Takes the states another replica stored: their new events reach this replica's
+   * console too (the driver alone logs them).
+   */
+  private follow(loaded: Map<string, RolloutState>): void {
+    const before = this.states;
+    this.replace(loaded);
+    for (const [key, state] of loaded) {
+      const old = before.get(key);
+      const fresh =
+        old?.canaryId === state.canaryId ? state.events.slice(old.events.length) : state.events;
+      if (old) for (const event of fresh) this.options.sinks.event(state, event);
     }
   }
 
