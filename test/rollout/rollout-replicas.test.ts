@@ -111,4 +111,34 @@ describe('Canary rollout across three replicas sharing Redis', function () {
       [...(await poolMaxOf(groups)).values()].every((v) => v === '80 canary'),
     );
   });
+
+  it('halts from any replica: every replica and every instance follows', async () => {
+    const [a, b] = [...replicas.values()];
+    await repo.commit({
+      'orders-prod.canary.yml':
+        'rollout:\n  steps: [{percent: 50, bake: 10m}, {percent: 100, bake: 0}]\nconfig:\n  pool: {max: 90}\n',
+    });
+    await waitUntil(
+      'the new cohort on the canary',
+      async () => {
+        const r = await rolloutOf(a?.url ?? '');
+        return r?.status === 'running' && r.cohort.length === 5 && r.applied === 5;
+      },
+      60_000,
+    );
+    const driver = (await request(`${a?.url}/v1/rollouts`)).json.driver as string;
+    const follower = [...replicas].find(([id]) => id !== driver)?.[1] ?? b;
+    const halt = await request(`${follower?.url}/v1/rollouts/orders/prod/halt`, {
+      method: 'POST',
+    });
+    expect(halt.status).to.equal(200);
+    const started = Date.now();
+    await waitUntil('all 10 back on base', async () =>
+      [...(await poolMaxOf(groups)).values()].every((v) => v === '10 base'),
+    );
+    console.log(`      all 10 on base ${Date.now() - started} ms after a follower's halt answered`);
+    for (const r of replicas.values()) {
+      expect((await rolloutOf(r.url))?.status).to.equal('halted');
+    }
+  });
 });
