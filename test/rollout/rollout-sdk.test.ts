@@ -8,7 +8,13 @@ import { runHotconf } from '../helpers/cli.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 import { request, startServer, WatchClient } from '../helpers/server.js';
 import { freePort } from '../helpers/spawn-server.js';
-import { poolMaxOf, rolloutOf, spawnGroup, type RolloutGroup } from './rollout-helpers.js';
+import {
+  poolMaxOf,
+  rolloutOf,
+  spawnGroup,
+  type RolloutGroup,
+  type RolloutReply,
+} from './rollout-helpers.js';
 
 const SCHEMA = JSON.stringify({
   type: 'object',
@@ -153,7 +159,12 @@ describe('Canary rollouts with 20 SDK instances', function () {
     );
     expect((await rolloutOf(server.url))?.haltReason).to.match(/failed to apply the canary/);
 
-    await repo.commit({ 'orders-prod.canary.yml': canary(90) }, 'canary pool 90');
+    await repo.commit(
+      {
+        'orders-prod.canary.yml': canary(90, '[{percent: 10, bake: 10m}, {percent: 100, bake: 0}]'),
+      },
+      'canary pool 90',
+    );
     await server.parts?.detector.refresh();
     await waitUntil('a new rollout', async () => {
       const r = await rolloutOf(server.url);
@@ -164,5 +175,24 @@ describe('Canary rollouts with 20 SDK instances', function () {
     expect(fresh?.haltReason).to.equal(null);
     const list = (await request(`${server.url}/v1/rollouts`)).json as { rollouts: unknown[] };
     expect(list.rollouts).to.have.length(1);
+  });
+
+  it('sends a base change to both sides: the cohort keeps its overlay, the rest get the base', async () => {
+    await waitUntil('the cohort on the new canary', async () => {
+      const r = await rolloutOf(server.url);
+      return r?.cohort.length === 2 && r.applied === 2;
+    });
+    const before = (await rolloutOf(server.url)) as RolloutReply;
+    await repo.commit({ 'orders-prod.yml': 'pool:\n  max: 11\n' }, 'base pool 11');
+    await server.parts?.detector.refresh();
+    await waitUntil('every instance on its side of the new base', async () => {
+      const values = await poolMaxOf(groups);
+      return [...values].every(
+        ([id, v]) => v === (before.cohort.includes(id) ? '90 canary' : '11 base'),
+      );
+    });
+    const after = (await rolloutOf(server.url)) as RolloutReply;
+    expect(after.cohort).to.deep.equal(before.cohort);
+    expect(after.events).to.deep.equal(before.events);
   });
 });
