@@ -97,6 +97,12 @@ describe('Canary rollouts with 20 SDK instances', function () {
     const done = await rolloutOf(server.url);
     expect(done?.share).to.equal('20 of 20 = 100 %');
     expect(done?.events.map((e) => e.kind)).to.deep.equal(['started', 'step', 'step', 'complete']);
+    // Instances that start after the rollout completed join the canary too (a scale-up).
+    const late = await spawnGroup(server.url, 'late', 2);
+    await waitUntil('the late instances on the canary', async () =>
+      [...(await late.state()).values()].every((v) => v === '80 canary'),
+    );
+    await late.close();
     // Clients without `hello`, and HTTP (Spring) reads, get the base document.
     const anonymous = await WatchClient.open(server.url);
     anonymous.subscribe('a1', 'orders', ['prod']);

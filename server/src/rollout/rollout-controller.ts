@@ -2,6 +2,8 @@ import type { InstanceView } from '../fleet/instance-view.js';
 import type { Logger } from '../logger.js';
 import type { DocumentRecord } from '../publish/document-record.js';
 import type { PublishedDocument } from '../publish/published-document.js';
+import type { CanaryPlan } from './canary-file.js';
+import { chooseCohort } from './cohort.js';
 import { observe } from './fleet-observation.js';
 import type { RolloutLease } from './rollout-lease.js';
 import {
@@ -142,7 +144,7 @@ export class RolloutController {
           state = startRollout(record.service, record.profiles[0] ?? '', canary.canaryId, now);
           changed.set(record.key, state);
         }
-        if (state.status !== 'running') continue;
+        if (state.status === 'halted') continue;
         views ??= (await this.options.fleet.snapshot()).views;
         const observation = observe(views, {
           service: record.service,
@@ -152,7 +154,10 @@ export class RolloutController {
           matchLabels: canary.plan.matchLabels,
           cohort: state.cohort,
         });
-        const next = advanceRollout(state, canary.plan, observation, now);
+        const next =
+          state.status === 'complete'
+            ? keepComplete(state, canary.plan, observation.eligible)
+            : advanceRollout(state, canary.plan, observation, now);
         if (next !== state) changed.set(record.key, next);
       }
     }
@@ -228,4 +233,20 @@ export class RolloutController {
     this.states = states;
     this.cohorts = new Map([...states].map(([key, s]) => [key, new Set(s.cohort)]));
   }
+}
+
+/**
+ * A complete rollout still takes in instances that start later (a scale-up), at the last
+ * step's share, until the overlay is promoted or the canary file deleted.
+ */
+function keepComplete(state: RolloutState, plan: CanaryPlan, eligible: readonly string[]) {
+  const last = plan.steps[plan.steps.length - 1];
+  if (!last) return state;
+  const cohort = chooseCohort({
+    rolloutKey: `${state.service}/${state.profile}/${state.canaryId}`,
+    percent: last.percent,
+    eligible,
+    current: state.cohort,
+  });
+  return cohort.length === state.cohort.length ? state : { ...state, cohort };
 }
