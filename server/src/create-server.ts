@@ -160,6 +160,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       bus.announceHeads(repository.labelTable());
 
       // → HTTP / WebSocket
+      const fleetChanges = new EventEmitter<{ change: [] }>();
       const fleet = createFleet({
         publisher,
         logger,
@@ -168,6 +169,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         pingIntervalMs: settings.pingInterval * 1000,
         busUrl: settings.busUrl,
         metrics: metrics.registry,
+        onChange: () => fleetChanges.emit('change'),
       });
       closers.push(() => fleet.close());
       // Canary rollouts (DESIGN §11): the hub asks which subscribers get the canary.
@@ -181,6 +183,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         metrics: metrics.registry,
         reassign: (key) => hub.reassign(key),
         event: (kind, payload) => events?.emit(kind, payload),
+        fleetChanges,
       });
       const hub = new WatchHub({
         publisher,

@@ -17,6 +17,8 @@ export interface FleetOptions {
   /** HOTCONF_BUS_URL: with it, instance state is shared through Redis. */
   busUrl: string | undefined;
   metrics: Registry;
+  /** Told after an instance changed (hello, report, offline): a rollout looks at once. */
+  onChange?: () => void;
 }
 
 /** The fleet view's parts as wired: the hub's observer, the reader for routes, and close. */
@@ -66,7 +68,10 @@ export function createFleet(options: FleetOptions): Fleet {
     retentionMs: options.retentionMs,
     flapGraceMs: Math.min(FLAP_GRACE_MS, options.pingIntervalMs),
     sink: {
-      changed: (id) => store.changed(id),
+      changed: (id) => {
+        store.changed(id);
+        options.onChange?.();
+      },
       removed: (id) => store.removed(id),
       counted: counters.counted,
     },

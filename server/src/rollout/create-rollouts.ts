@@ -20,6 +20,8 @@ export interface RolloutsOptions {
   metrics: Registry;
   reassign(key: string): void;
   event(kind: string, payload: StreamPayload): void;
+  /** Says `change` when an instance changed: running rollouts look at the fleet soon. */
+  fleetChanges?: { on(event: 'change', listener: () => void): unknown };
 }
 
 /** The rollout engine as wired: the controller, its lease, status counts, and close. */
@@ -71,6 +73,7 @@ export function createRollouts(options: RolloutsOptions): Rollouts {
         }),
     },
   });
+  options.fleetChanges?.on('change', () => controller.pokeSoon());
   const count = (status: string) =>
     [...controller.list().values()].filter((s) => s.status === status).length;
   // Counts only, never a label per instance or per document.

@@ -54,6 +54,7 @@ export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RolloutControllerOptions) {}
 
@@ -81,6 +82,19 @@ export class RolloutController {
         }
       });
     return this.running;
+  }
+
+  /**
+   * An instance changed: while a rollout runs, look within 20 ms (bursts of reports make
+   * one look) rather than at the next tick, so a failure halts at once.
+   */
+  pokeSoon(): void {
+    if (this.soon || ![...this.states.values()].some((s) => s.status === 'running')) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.poke();
+    }, 20);
+    this.soon.unref();
   }
 
   /** The document due to one subscriber: the canary for a cohort member of a live rollout. */
@@ -116,6 +130,7 @@ export class RolloutController {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     await this.running;
     await this.options.lease.close();
     await this.options.store.close();
