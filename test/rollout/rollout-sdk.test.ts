@@ -147,6 +147,13 @@ describe('Canary rollouts with 20 SDK instances', function () {
     const haltedAt = Date.parse(halted?.events.at(-1)?.at ?? '');
     const took = Date.now() - haltedAt;
     console.log(`      all 20 on base at most ${took} ms after the halt`);
+    // And from the failure report to the halt.
+    const failedId = /instance (\S+) failed/.exec(halted?.haltReason ?? '')?.[1] ?? '';
+    const instance = (await request(`${server.url}/v1/instances/${failedId}`)).json as {
+      events: { at: string; type: string }[];
+    };
+    const failedAt = Date.parse(instance.events.find((e) => e.type === 'failed')?.at ?? '');
+    console.log(`      halted ${haltedAt - failedAt} ms after the failure report`);
     expect(took).to.be.below(1000);
   });
 
