@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ErrorCodes, HotconfClientError } from './errors.js';
 import type { ConfigDocument } from './http.js';
 
 /** Marks a file as this client's cache, in this layout. */
@@ -158,4 +159,21 @@ export function claimCacheFile(file: string, owner: string): () => void {
     const current = claims.get(file);
     if (current && --current.count === 0) claims.delete(file);
   };
+}
+
+/** A cache writer whose failed writes reach `report` as the client's own error. */
+export function cacheWriterFor(
+  file: string,
+  identity: CacheIdentity,
+  report: (error: HotconfClientError) => void,
+): CacheWriter {
+  return new CacheWriter(file, identity, (err) =>
+    report(
+      new HotconfClientError(
+        ErrorCodes.CACHE_WRITE_FAILED,
+        `hotconf: cannot write cache file ${file}: ${err.message}`,
+        { cause: err },
+      ),
+    ),
+  );
 }

@@ -1,7 +1,6 @@
-import { CacheWriter, type CacheIdentity } from './cache-file.js';
-import { isDeepStrictEqual } from 'node:util';
+import { cacheWriterFor, type CacheWriter, type CacheIdentity } from './cache-file.js';
 import { changedKeys, checkPath, deepFreeze, valueAt } from './document.js';
-import { ErrorCodes, HotconfClientError } from './errors.js';
+import { HotconfClientError } from './errors.js';
 import {
   ClientEvents,
   SafeEmitter,
@@ -13,13 +12,15 @@ import { describeDocument, type ConfigDocument } from './http.js';
 import type { ResolvedOptions } from './options.js';
 import {
   applyMergePatch,
+  type Cohort,
   type ConfigObject,
   type ServerMessage,
   type SubscribeMessage,
 } from './protocol.js';
 import type { ConfigPath, ConfigValue } from './config-path.js';
-import { cycleError, resolvePlaceholders } from './placeholders.js';
+import { documentView } from './placeholders.js';
 import { watch, type Watch, type WatchTarget } from './watch.js';
+import { KeyListeners, type KeyListener } from './key-listeners.js';
 
 /** Period of the timer that keeps the event loop alive (it does nothing when it fires). */
 const KEEP_ALIVE_MS = 2 ** 30;
@@ -27,8 +28,7 @@ const KEEP_ALIVE_MS = 2 ** 30;
 /** Where a client is in its life. */
 export type ClientState = 'running' | 'closing' | 'closed';
 
-/** Called by `onKey` with the new and the previous value at the path (`undefined` when absent). */
-export type KeyListener = (value: unknown, previous: unknown) => void;
+export type { KeyListener } from './key-listeners.js';
 
 /**
  * A live view of one config document. Create it with `connect()`.
@@ -43,13 +43,14 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   /** `#doc.config` with placeholders resolved (unless turned off), deep-frozen: what users see. */
   #view: ConfigObject;
   #state: ClientState = 'running';
+  #cohort: Cohort = 'base';
   #stale: boolean;
   #live = false;
   #closing: Promise<void> | undefined;
   #staleTimer: NodeJS.Immediate | undefined;
   readonly #opts: ResolvedOptions;
   readonly #id: string;
-  readonly #keyListeners = new Set<{ path: string[]; listener: KeyListener }>();
+  readonly #keyListeners = new KeyListeners();
   readonly #cache: CacheWriter | undefined;
   readonly #releaseCacheFile: () => void;
   readonly #watch: Watch;
@@ -81,15 +82,8 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     this.#releaseCacheFile = releaseCacheFile;
     this.#stale = stale !== undefined;
     if (opts.cacheFile) {
-      this.#cache = new CacheWriter(opts.cacheFile, identity, (err) =>
-        this.emit(
-          ClientEvents.ERROR,
-          new HotconfClientError(
-            ErrorCodes.CACHE_WRITE_FAILED,
-            `hotconf: cannot write cache file ${opts.cacheFile}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
+      this.#cache = cacheWriterFor(opts.cacheFile, identity, (e) =>
+        this.emit(ClientEvents.ERROR, e),
       );
       if (!stale) this.#cache.save(this.#doc);
     }
@@ -112,6 +106,14 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
       },
       this.#target(),
     );
+  }
+
+  /**
+   * `canary` while a canary rollout (DESIGN §11) serves this instance the canary document,
+   * else `base`. Instances that send no `hello` are never in a canary.
+   */
+  get cohort(): Cohort {
+    return this.#cohort;
   }
 
   /** The current document, deep-frozen. Replaced (never mutated) on every change. */
@@ -178,11 +180,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   ): () => void {
     const segments = checkPath(path);
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-    const entry = { path: segments, listener: listener as KeyListener };
-    this.#keyListeners.add(entry);
-    return () => {
-      this.#keyListeners.delete(entry);
-    };
+    return this.#keyListeners.add(segments, listener as KeyListener);
   }
 
   /**
@@ -237,6 +235,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   }
 
   #onMessage(message: ServerMessage): DeliveryOutcome | undefined {
+    if (message.type !== 'error') this.#cohort = message.cohort ?? 'base';
     switch (message.type) {
       case 'snapshot':
       case 'change':
@@ -321,14 +320,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
       version: doc.version,
       etag: doc.etag,
     });
-    for (const entry of [...this.#keyListeners]) {
-      if (!this.#keyListeners.has(entry)) continue;
-      const before = valueAt(previous, entry.path);
-      const after = valueAt(config, entry.path);
-      if (!isDeepStrictEqual(before, after)) {
-        this.guard(`onKey(${entry.path.join('.')})`, () => entry.listener(after, before));
-      }
-    }
+    this.#keyListeners.notify(previous, config, (event, call) => this.guard(event, call));
   }
 
   /**
@@ -337,13 +329,15 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
    * boot, so listeners attached after `await connect()` hear it).
    */
   #resolve(config: ConfigObject, booting: boolean): ConfigObject {
-    if (!this.#opts.resolvePlaceholders) return config;
-    const resolved = resolvePlaceholders(config, process.env);
-    if (resolved.cycles.length > 0) {
-      const error = cycleError(describeDocument(this.#opts), resolved.cycles);
-      if (booting) setImmediate(() => this.emit(ClientEvents.ERROR, error)).unref();
-      else this.emit(ClientEvents.ERROR, error);
-    }
-    return deepFreeze(resolved.config);
+    const view = documentView(
+      config,
+      this.#opts.resolvePlaceholders,
+      describeDocument(this.#opts),
+      (error) => {
+        if (booting) setImmediate(() => this.emit(ClientEvents.ERROR, error)).unref();
+        else this.emit(ClientEvents.ERROR, error);
+      },
+    );
+    return view === config ? config : deepFreeze(view);
   }
 }

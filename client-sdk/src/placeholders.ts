@@ -156,3 +156,19 @@ function topLevelColon(body: string): number {
   }
   return -1;
 }
+
+/**
+ * The view a client shows of `config`: placeholders resolved against `env` (unless turned
+ * off), deep-frozen by the caller. A cycle goes to `report`.
+ */
+export function documentView(
+  config: ConfigObject,
+  resolve: boolean,
+  what: string,
+  report: (error: HotconfClientError) => void,
+): ConfigObject {
+  if (!resolve) return config;
+  const resolved = resolvePlaceholders(config, process.env);
+  if (resolved.cycles.length > 0) report(cycleError(what, resolved.cycles));
+  return resolved.config;
+}

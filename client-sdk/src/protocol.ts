@@ -52,11 +52,16 @@ export interface UnsubscribeMessage {
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage;
 
 /** Server → client: the whole current document, sent when the client's etag is not current. */
+/** Which document of a canary rollout an instance is served (DESIGN §11). */
+export type Cohort = 'canary' | 'base';
+
 export interface SnapshotMessage {
   type: 'snapshot';
   id: string;
   version: string;
   etag: string;
+  /** Which document of a canary rollout this is (DESIGN §11); absent means `base`. */
+  cohort?: Cohort;
   config: ConfigObject;
 }
 
@@ -66,6 +71,8 @@ export interface SubscribedMessage {
   id: string;
   version: string;
   etag: string;
+  /** Which document of a canary rollout this is (DESIGN §11); absent means `base`. */
+  cohort?: Cohort;
 }
 
 /** Server → client: a newly published document, whole, with the dotted paths that changed. */
@@ -74,6 +81,8 @@ export interface ChangeMessage {
   id: string;
   version: string;
   etag: string;
+  /** Which document of a canary rollout this is (DESIGN §11); absent means `base`. */
+  cohort?: Cohort;
   config: ConfigObject;
   changedKeys: string[];
 }
@@ -88,6 +97,8 @@ export interface PatchMessage {
   id: string;
   version: string;
   etag: string;
+  /** Which document of a canary rollout this is (DESIGN §11); absent means `base`. */
+  cohort?: Cohort;
   baseEtag: string;
   patch: ConfigObject;
   changedKeys: string[];

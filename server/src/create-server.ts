@@ -32,6 +32,8 @@ import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { createSpringBus } from './spring-bus/spring-bus.js';
 import { linkSpringFleet } from './spring-bus/spring-fleet-link.js';
 import { WatchHub } from './watch/watch-hub.js';
+import { rolloutRoutes } from './http/rollout-routes.js';
+import { createRollouts } from './rollout/create-rollouts.js';
 
 /** A running hotconf: what `hotconf serve` and the tests hold. */
 export interface HotconfServer {
@@ -170,6 +172,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         emit: (doc) => events?.emit('fleet', { ...doc }),
       });
       closers.push(() => fleetFeed.close());
+      const fleetChanges = new EventEmitter<{ change: [] }>();
       const fleet = createFleet({
         publisher,
         logger,
@@ -178,9 +181,25 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         pingIntervalMs: settings.pingInterval * 1000,
         busUrl: settings.busUrl,
         metrics: metrics.registry,
-        onChange: (id) => fleetFeed.changed(id),
+        onChange: (id) => {
+          fleetFeed.changed(id);
+          fleetChanges.emit('change');
+        },
       });
       closers.push(() => fleet.close());
+      // Canary rollouts (DESIGN §11): the hub asks which subscribers get the canary.
+      const rollouts = createRollouts({
+        publisher,
+        fleet: fleet.view,
+        logger,
+        replicaId: settings.replicaId,
+        cacheDir: settings.cacheDir,
+        busUrl: settings.busUrl,
+        metrics: metrics.registry,
+        reassign: (key) => hub.reassign(key),
+        event: (kind, payload) => events?.emit(kind, payload),
+        fleetChanges,
+      });
       const hub = new WatchHub({
         publisher,
         access,
@@ -189,7 +208,10 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         tokenChanges,
         pingIntervalMs: settings.pingInterval * 1000,
         fleet: fleet.registry,
+        cohorts: rollouts.controller,
       });
+      await rollouts.controller.start();
+      closers.push(() => rollouts.close());
       tokenChanges.on('change', () => events?.revalidate());
       metrics.observe({ publisher, hub, detector, bus });
       // Spring Cloud Bus: published changes announced, fire and forget (DESIGN §8).
@@ -232,7 +254,11 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
         replicaId: settings.replicaId,
         isReady: () => state === 'running',
         onRefresh: () => bus.announceChange([]),
-        statusExtras: () => ({ ...bus.status(), springBus: springBus.status() }),
+        statusExtras: () => ({
+          ...bus.status(),
+          springBus: springBus.status(),
+          rollouts: rollouts.status(),
+        }),
         extraRoutes: [
           webhookRoutes({ secret: settings.webhookSecret, logger, onPush: heardOfChange }),
           encryptRoutes({ box: secrets, access }),
@@ -247,6 +273,13 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
             repository,
             defaultLabel: repository.defaultLabel,
             replicaId: settings.replicaId,
+          }),
+          rolloutRoutes({
+            rollouts: rollouts.controller,
+            documents: publisher,
+            fleet: fleet.view,
+            access,
+            driver: () => rollouts.lease.holder(),
           }),
           events.routes(),
           consoleRoutes({

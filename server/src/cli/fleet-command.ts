@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { targetOf } from './client-commands.js';
 import { allInstances, clean, documentPath, get, type Summary } from './fleet-http.js';
 import { waitFor } from './fleet-wait.js';
+import { rolloutLine } from '../rollout/rollout-line.js';
+import type { RolloutView } from '../rollout/rollout-view.js';
 import { UsageError, type Command } from './command.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -78,6 +80,11 @@ export const fleetCommand: Command = async (argv) => {
       process.stdout.write(table(header, rows));
     }
     if (body.partial) process.stdout.write('partial: other replicas could not be asked\n');
+    // A line per canary rollout (DESIGN §11); a server without rollouts answers 404.
+    const rollouts = await get<{ rollouts: RolloutView[] }>(target, '/v1/rollouts').catch(
+      () => undefined,
+    );
+    for (const r of rollouts?.rollouts ?? []) process.stdout.write(rolloutLine(r, clean));
     return 0;
   }
   const page = await allInstances(

@@ -6,6 +6,7 @@ import type { SearchPath } from './search-paths.js';
 export const SNAPSHOT_FILES: SnapshotFiles = {
   isConfigFile: (name) => CONFIG_FILE.test(name) && !CANARY_FILE.test(name),
   schemaService: (name) => SCHEMA_FILE.exec(name)?.[1],
+  isCanaryFile: (name) => CANARY_FILE.test(name),
 };
 
 /** SNAPSHOT_FILES plus the folders HOTCONF_SEARCH_PATH adds to the top level. */

@@ -21,6 +21,8 @@ export interface FleetPeer {
   receive(data: Buffer): boolean;
   /** The socket closed with `code` (1000 from a client that closed on purpose). */
   closed(code: number): void;
+  /** The id the connection's `hello` gave it; undefined for an anonymous connection. */
+  instanceId(): string | undefined;
 }
 
 /**

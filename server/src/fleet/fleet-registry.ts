@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { INSTANCE_ID_IN_USE, type HelloMessage } from '@hotconf/client';
 import NodeCache from 'node-cache';
+import { newInstanceId } from './new-instance-id.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
@@ -97,6 +97,7 @@ export class FleetRegistry implements FleetObserver {
         this.anonymous.delete(connection);
         if (instance?.connection === connection) this.closed(instance, code);
       },
+      instanceId: () => instance?.id,
     };
   }
 
@@ -290,6 +291,7 @@ export class FleetRegistry implements FleetObserver {
   private versionOf(doc: DocumentRecord, etag: string): string | undefined {
     const published = doc.published;
     if (published) this.remember(doc.key, published);
+    if (doc.canary) this.remember(doc.key, doc.canary.document);
     return this.etags.get(doc.key)?.get(etag);
   }
 
@@ -299,13 +301,5 @@ export class FleetRegistry implements FleetObserver {
     if (known.has(doc.etag)) return;
     known.set(doc.etag, doc.version);
     if (known.size > ETAGS_KEPT) known.delete(known.keys().next().value as string);
-  }
-}
-
-/** A fresh id no instance here has: `i-` and 16 hex digits, unique across replicas by chance. */
-function newInstanceId(taken: ReadonlyMap<string, unknown>): string {
-  for (;;) {
-    const id = `i-${randomBytes(8).toString('hex')}`;
-    if (!taken.has(id)) return id;
   }
 }

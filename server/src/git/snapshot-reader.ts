@@ -22,6 +22,8 @@ export interface SnapshotFiles {
    * entry, one pattern per folder level. Their files are keyed by path (`orders/orders.yml`).
    */
   searchFolders?: readonly (readonly RegExp[])[];
+  /** True when a file at the search path is a canary file (DESIGN §11), kept apart from config. */
+  isCanaryFile?(name: string): boolean;
 }
 
 /** What reading a snapshot needs from its repository. */
@@ -58,6 +60,7 @@ export async function readSnapshot(source: TreeSource, commitId: string): Promis
   const { tree, ...commit } = await readCommit(source.read, commitId);
   const files = new Map<string, string>();
   const schemas = new Map<string, string>();
+  const canaries = new Map<string, string>();
   let treeId: string | undefined = tree;
   for (const segment of source.prefix.split('/').filter(Boolean)) {
     treeId = treeId
@@ -73,13 +76,15 @@ export async function readSnapshot(source: TreeSource, commitId: string): Promis
         }
       } else if (entry.mode.startsWith('100') && source.files.isConfigFile(entry.name)) {
         files.set(entry.name, entry.oid);
+      } else if (entry.mode.startsWith('100') && source.files.isCanaryFile?.(entry.name)) {
+        canaries.set(entry.name, entry.oid);
       }
     }
     for (const pattern of source.files.searchFolders ?? []) {
       await readSearchFolders(source, treeId, pattern, 0, '', files);
     }
   }
-  return { commit, files, schemas, prefix: source.prefix };
+  return { commit, files, schemas, canaries, prefix: source.prefix };
 }
 
 /**

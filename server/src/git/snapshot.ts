@@ -23,6 +23,8 @@ export interface Snapshot {
   files: ReadonlyMap<string, string>;
   /** Service → blob id of `schemas/{service}.schema.json`. */
   schemas: ReadonlyMap<string, string>;
+  /** Canary files (`orders-prod.canary.yml`) → blob id: rollouts, never config (DESIGN §11). */
+  canaries?: ReadonlyMap<string, string>;
   /** Repository-relative folder of the files, '' or ending in '/', for naming files to people. */
   prefix: string;
 }

@@ -36,6 +36,14 @@ export function changedInputs(before: Snapshot, after: Snapshot): ChangedInputs 
   }
   for (const service of before.schemas.keys())
     if (!after.schemas.has(service)) schemas.add(service);
+  // A canary file added, changed or removed touches its document (`orders-prod.canary.yml`
+  // counts as a change of `orders-prod.yml`, which that document reads).
+  const canaries = new Set([...(before.canaries ?? new Map()), ...(after.canaries ?? new Map())]);
+  for (const [name] of canaries) {
+    if (before.canaries?.get(name) === after.canaries?.get(name)) continue;
+    const stem = name.replace(/\.canary\.(?:ya?ml|properties)$/, '');
+    for (const ext of EXTENSIONS) files.add(stem + ext);
+  }
   const byName = new Map<string, string[]>();
   for (const path of files) {
     const slash = path.lastIndexOf('/');

@@ -2,7 +2,8 @@ import { changedKeys } from '@hotconf/client';
 import type { ConfigResolver } from '../config/config-resolver.js';
 import type { Snapshot } from '../git/snapshot.js';
 import type { Logger } from '../logger.js';
-import type { DocumentRecord, Rejection } from './document-record.js';
+import type { CanaryJudge, CanaryJudgement } from '../rollout/canary-judge.js';
+import type { CanaryVersion, DocumentRecord, Rejection } from './document-record.js';
 import { makeDocument, withVersion, type PublishedDocument } from './published-document.js';
 import type { SharedContent } from './shared-content.js';
 
@@ -29,6 +30,8 @@ export interface DocumentEvaluatorOptions {
   content: SharedContent;
   logger: Logger;
   outcomes: EvaluationOutcomes;
+  /** Judges `{service}-{profile}.canary.yml` files (DESIGN §11); without it none are read. */
+  canaries?: CanaryJudge;
   /** Start-up rule: look back for a valid commit (see walk-back.ts). */
   walkBack(record: DocumentRecord, head: Snapshot): Promise<boolean>;
 }
@@ -54,12 +57,12 @@ export class DocumentEvaluator {
       return;
     }
     record.removed = false;
-    const fingerprint = resolver.fingerprint(
-      snapshot,
-      record.service,
-      record.profiles,
-      record.label,
-    );
+    const canaries = this.options.canaries;
+    // The canary file is an input too: a new blob is judged again (and starts a new rollout).
+    const canaryFile = canaries?.canaryOf(snapshot, record.service, record.profiles);
+    const fingerprint =
+      resolver.fingerprint(snapshot, record.service, record.profiles, record.label) +
+      (canaryFile ? `|canary:${canaryFile.blob}` : '');
     const last = record.evaluated;
     if (last && last.fingerprint === fingerprint) {
       // Inputs untouched: still valid at this commit (or still broken).
@@ -72,9 +75,19 @@ export class DocumentEvaluator {
       record.profiles,
       record.label,
     );
-    record.evaluated = { commit, fingerprint, valid: outcome.ok };
-    if (!outcome.ok) {
-      const rejection: Rejection = { commit, problems: outcome.problems };
+    const canary: CanaryJudgement =
+      outcome.ok && canaries
+        ? await canaries.judge(snapshot, record.service, record.profiles)
+        : { kind: 'none' };
+    const problems = !outcome.ok
+      ? outcome.problems
+      : canary.kind === 'rejected'
+        ? canary.problems
+        : undefined;
+    record.evaluated = { commit, fingerprint, valid: problems === undefined };
+    if (problems !== undefined) {
+      // A bad canary refuses the whole commit for this document: base and canary stay.
+      const rejection: Rejection = { commit, problems };
       record.rejection = rejection;
       record.lastRejection = rejection;
       logger.warn(
@@ -84,7 +97,7 @@ export class DocumentEvaluator {
           label: record.label,
           commit: commit.id,
           author: commit.author,
-          problems: outcome.problems.map((p) => p.message),
+          problems: problems.map((p) => p.message),
         },
         'commit rejected: the previous version stays published',
       );
@@ -92,6 +105,8 @@ export class DocumentEvaluator {
       if (walk && !record.published) await this.options.walkBack(record, snapshot);
       return;
     }
+    if (!outcome.ok) return;
+    record.canary = canary.kind === 'ok' ? canaryVersion(record, canary, commit) : undefined;
     const previous = record.published;
     record.rejection = undefined;
     record.degraded = false;
@@ -147,6 +162,33 @@ export class DocumentEvaluator {
     const doc = record.published;
     if (doc && at.valid && !record.degraded && doc.version !== at.commit.id) {
       record.published = withVersion(doc, at.commit);
+      const canary = record.canary;
+      if (canary) record.canary = { ...canary, document: withVersion(canary.document, at.commit) };
     }
   }
+}
+
+/** The canary beside a document: same content as before keeps its object (nothing to push). */
+function canaryVersion(
+  record: DocumentRecord,
+  judged: Extract<CanaryJudgement, { kind: 'ok' }>,
+  commit: Snapshot['commit'],
+): CanaryVersion {
+  const { canary } = judged;
+  const previous = record.canary;
+  const doc = makeDocument({
+    service: record.service,
+    profiles: record.profiles,
+    label: record.label,
+    version: commit.id,
+    config: canary.config,
+    sources: canary.sources,
+    owners: canary.owners,
+    validated: canary.validated,
+    commit,
+    cohort: 'canary',
+  });
+  const document =
+    previous && previous.document.etag === doc.etag ? withVersion(previous.document, commit) : doc;
+  return { file: canary.file, canaryId: canary.canaryId, plan: canary.plan, document };
 }

@@ -2,6 +2,17 @@ import type { Problem } from '../errors.js';
 import type { CommitInfo } from '../git/snapshot.js';
 import { inputsOf } from './changed-inputs.js';
 import type { PublishedDocument } from './published-document.js';
+import type { CanaryPlan } from '../rollout/canary-file.js';
+
+/** A document's canary (DESIGN §11): its plan, and the document with the overlay, judged valid. */
+export interface CanaryVersion {
+  /** Repository-relative canary file name. */
+  file: string;
+  /** The canary file's blob id: a new one starts a new rollout. */
+  canaryId: string;
+  plan: CanaryPlan;
+  document: PublishedDocument;
+}
 
 /** A document's state in one word (`/v1/services`). */
 export type DocumentState =
@@ -53,6 +64,8 @@ export class DocumentRecord {
   removed = false;
   /** What is served; undefined when no valid version exists. */
   published: PublishedDocument | undefined;
+  /** The canary served to a rollout's cohort, beside `published`; undefined without one. */
+  canary: CanaryVersion | undefined;
   /** The published content is the same object as another document's (same sources). */
   shared = false;
   private pins = 0;

@@ -22,6 +22,8 @@ export interface PublishedDocument {
   /** False when the service has no schema and was served unvalidated. */
   validated: boolean;
   commit: CommitInfo;
+  /** `canary` for a rollout's canary document (DESIGN §11); absent for the document itself. */
+  cohort?: 'canary';
   /** The config serialised once, reused by every body and message built from it. */
   readonly configJson: string;
   /** Derived bodies by name (`native`, `spring`, …). */

@@ -15,6 +15,8 @@ import type { PublishedDocument } from './published-document.js';
 import { ServiceDiscovery } from './service-discovery.js';
 import { SharedContent } from './shared-content.js';
 import { walkBack } from './walk-back.js';
+import { CanaryJudge } from '../rollout/canary-judge.js';
+import { createAll } from './create-all.js';
 
 export { DocumentRecord, documentKey, stateOf } from './document-record.js';
 export type { DocumentState, Rejection } from './document-record.js';
@@ -76,6 +78,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
       resolver,
       content,
       logger,
+      canaries: new CanaryJudge({ resolver, gate, readBlob: (oid) => repository.readBlob(oid) }),
       outcomes: {
         change: (event) => this.emit('change', event),
         rejected: (record, rejection) => this.emit('rejected', record, rejection),
@@ -234,23 +237,15 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     }
   }
 
-  private async createAll(
-    list: [string, string[]][],
-    label: string,
-    snapshot: Snapshot,
-    walk: boolean,
-  ): Promise<void> {
-    // Evaluate in parallel so git object reads pipeline through the one cat-file process.
-    const batch = 64;
-    for (let i = 0; i < list.length; i += batch) {
-      await Promise.all(
-        list.slice(i, i + batch).map(async ([service, profiles]) => {
-          const record = new DocumentRecord(service, profiles, label, 'found');
-          await this.evaluator.evaluate(record, snapshot, performance.now(), walk);
-          this.records.set(record.key, record);
-        }),
-      );
-    }
+  private createAll(list: [string, string[]][], label: string, snapshot: Snapshot, walk: boolean) {
+    return createAll({
+      list,
+      label,
+      snapshot,
+      walk,
+      evaluator: this.evaluator,
+      records: this.records,
+    });
   }
 
   /**

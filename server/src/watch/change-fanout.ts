@@ -40,8 +40,13 @@ export function fanOut(
   return sent;
 }
 
-/** Sends `doc` as a `change` against whatever `sub` last got. */
+/**
+ * Sends `doc` as a `change` against whatever `sub` last got; one leaving a rollout's canary
+ * is told it is back on the base document.
+ */
 export function deliverChange(sub: Subscription, doc: PublishedDocument): void {
-  sendText(sub.conn.ws, changeFrame(sub.id, doc, changedKeys(sub.sent?.config, doc.config)));
+  const cohort = doc.cohort ?? (sub.sent?.cohort === 'canary' ? 'base' : undefined);
+  const keys = changedKeys(sub.sent?.config, doc.config);
+  sendText(sub.conn.ws, changeFrame(sub.id, doc, keys, cohort));
   sub.sent = doc;
 }

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Principal } from '../access/access.js';
+import type { FleetPeer } from '../fleet/fleet-observer.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 import type { PublishedDocument } from '../publish/published-document.js';
 import { directWriterFor, type DirectWriter } from './ws-internals.js';
@@ -31,6 +32,8 @@ export interface Connection {
   lastSeen: number;
   /** Since when it has been over the buffer limit; undefined when it drains normally. */
   congestedSince: number | undefined;
+  /** The fleet's end of this connection: who it said it is (DESIGN §10). */
+  fleet: FleetPeer | undefined;
 }
 
 /** A fresh connection record for an accepted socket. */
@@ -49,5 +52,6 @@ export function newConnection(
     faults: 0,
     lastSeen: Date.now(),
     congestedSince: undefined,
+    fleet: undefined,
   };
 }

@@ -53,24 +53,43 @@ export class ChangeFrames {
     if (!patch) return null;
     const patchJson = JSON.stringify(patch);
     if (patchJson.length * 2 >= doc.configJson.length) return null;
-    return `,"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)},"baseEtag":${JSON.stringify(previous.etag)},"patch":${patchJson},"changedKeys":${JSON.stringify(changedKeys)}}`;
+    return `,"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)},"baseEtag":${JSON.stringify(previous.etag)}${cohortField(doc.cohort)},"patch":${patchJson},"changedKeys":${JSON.stringify(changedKeys)}}`;
   }
 }
 
-export function snapshotFrame(id: string, doc: PublishedDocument): string {
-  return `{"type":"snapshot","id":${JSON.stringify(id)},"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)},"config":${doc.configJson}}`;
+/** Which cohort of a rollout a message is for (DESIGN §11); absent: no rollout said otherwise. */
+export type Cohort = 'canary' | 'base' | undefined;
+
+function cohortField(cohort: Cohort): string {
+  return cohort === undefined ? '' : `,"cohort":"${cohort}"`;
 }
 
-export function subscribedFrame(id: string, doc: PublishedDocument): string {
-  return JSON.stringify({ type: 'subscribed', id, version: doc.version, etag: doc.etag });
+export function snapshotFrame(id: string, doc: PublishedDocument, cohort?: Cohort): string {
+  return `{"type":"snapshot","id":${JSON.stringify(id)},"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)}${cohortField(cohort ?? doc.cohort)},"config":${doc.configJson}}`;
 }
 
-function changeTail(doc: PublishedDocument, changedKeys: string[]): string {
-  return `,"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)},"config":${doc.configJson},"changedKeys":${JSON.stringify(changedKeys)}}`;
+export function subscribedFrame(id: string, doc: PublishedDocument, cohort?: Cohort): string {
+  const c = cohort ?? doc.cohort;
+  return JSON.stringify({
+    type: 'subscribed',
+    id,
+    version: doc.version,
+    etag: doc.etag,
+    ...(c === undefined ? {} : { cohort: c }),
+  });
 }
 
-export function changeFrame(id: string, doc: PublishedDocument, changedKeys: string[]): string {
-  return `{"type":"change","id":${JSON.stringify(id)}${changeTail(doc, changedKeys)}`;
+function changeTail(doc: PublishedDocument, changedKeys: string[], cohort?: Cohort): string {
+  return `,"version":${JSON.stringify(doc.version)},"etag":${JSON.stringify(doc.etag)}${cohortField(cohort ?? doc.cohort)},"config":${doc.configJson},"changedKeys":${JSON.stringify(changedKeys)}}`;
+}
+
+export function changeFrame(
+  id: string,
+  doc: PublishedDocument,
+  changedKeys: string[],
+  cohort?: Cohort,
+): string {
+  return `{"type":"change","id":${JSON.stringify(id)}${changeTail(doc, changedKeys, cohort)}`;
 }
 
 export function errorFrame(code: ErrorCode, message: string, id?: string): string {

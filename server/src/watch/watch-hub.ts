@@ -9,6 +9,8 @@ import type { Access, Principal } from '../access/access.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/publisher.js';
 import { BackPressure } from './back-pressure.js';
+import { CohortRouting, type CohortChooser } from './cohort-routing.js';
+export type { CohortChooser } from './cohort-routing.js';
 import { deliverChange, fanOut } from './change-fanout.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
 import { newConnection, type Connection, type Subscription } from './connection.js';
@@ -47,6 +49,8 @@ export interface WatchHubOptions {
   maxFaults?: number;
   /** Hears `hello`/`applied`/`failed` and closes for the fleet view (DESIGN §10). */
   fleet?: FleetObserver;
+  /** Which subscribers a rollout gives its canary document (DESIGN §11); none: all get base. */
+  cohorts?: CohortChooser;
 }
 
 const UNAUTHORIZED_UPGRADE =
@@ -64,6 +68,7 @@ export class WatchHub {
   private readonly connections = new Set<Connection>();
   private readonly table: SubscriptionTable;
   private readonly backPressure: BackPressure;
+  private readonly cohorts: CohortRouting;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly pingIntervalMs: number;
   private readonly maxSubscriptions: number;
@@ -87,6 +92,7 @@ export class WatchHub {
       logger: options.logger,
       deliver: deliverChange,
     });
+    this.cohorts = new CohortRouting(options.cohorts, this.backPressure);
     options.publisher.on('change', (event) => this.broadcast(event));
     options.tokenChanges?.on('change', () => this.revalidate());
     this.heartbeat = setInterval(() => this.beat(), this.pingIntervalMs);
@@ -150,13 +156,13 @@ export class WatchHub {
   private accept(ws: WebSocket, principal: Principal, authorization: string | undefined): void {
     const conn = newConnection(ws, principal, authorization);
     this.connections.add(conn);
-    const fleet = this.options.fleet?.opened({
+    const fleet = (conn.fleet = this.options.fleet?.opened({
       principal: () => conn.principal,
       send: (frame) => sendText(conn.ws, frame),
       fault: (code, message, id) => this.fault(conn, code as ErrorCode, message, id),
       document: (id) => conn.subs.get(id)?.record,
       documents: () => [...conn.subs.values()].map((sub) => sub.record),
-    });
+    }));
     ws.on('message', (data: Buffer, isBinary) => {
       conn.lastSeen = Date.now();
       if (!isBinary && fleet?.receive(data)) return;
@@ -244,7 +250,7 @@ export class WatchHub {
     this.table.add(sub);
     // The table may hand back the record now held for the key (see Publisher#pin).
     record = sub.record;
-    const doc = (sub.sent = record.published);
+    const doc = (sub.sent = this.cohorts.documentFor(sub));
     if (!doc) {
       const problems = (record.rejection ?? record.lastRejection)?.problems
         .map((p) => p.message)
@@ -257,9 +263,21 @@ export class WatchHub {
     sendText(conn.ws, reply);
   }
 
+  /**
+   * Sends every subscriber of a document whose due document (canary or base) differs from
+   * what it holds the right one: a rollout's cohort grew, halted, ended, or its canary was
+   * recomputed. @returns how many were sent a change.
+   */
+  reassign(key: string): number {
+    return this.cohorts.reassign(this.table.peersOf(key) ?? []);
+  }
+
   private broadcast(event: ChangeEvent): void {
-    const peers = this.table.peersOf(event.record.key);
-    if (!peers || peers.size === 0) return;
+    const all = this.table.peersOf(event.record.key);
+    if (!all || all.size === 0) return;
+    // A rollout's cohort gets the canary: at most two frames per change, base and canary.
+    const peers = this.cohorts.routeChange(event, all);
+    if (peers.size === 0) return;
     // A commit may give the document a source another service owns (DESIGN §7): checked
     // only when its owners changed, so the fan-out's loop stays a plain write.
     if (event.previous && event.previous.owners.join() !== event.document.owners.join()) {

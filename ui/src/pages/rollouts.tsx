@@ -99,6 +99,12 @@ function RolloutList() {
   );
 }
 
+/** Bake left as the server gives it: milliseconds (shown in seconds) or a text. */
+function bakeText(left: Rollout['bakeLeft']): string {
+  if (typeof left === 'number') return `${Math.ceil(left / 1000)} s`;
+  return left ?? 'none';
+}
+
 function eventText(e: RolloutEvent): string {
   return [e.kind ?? e.type ?? '', e.message ?? ''].filter(Boolean).join(': ');
 }
@@ -173,7 +179,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
         <dt>Failed</dt>
         <dd>{r.failed ?? 0}</dd>
         <dt>Bake left</dt>
-        <dd>{r.bakeLeft ?? 'none'}</dd>
+        <dd>{bakeText(r.bakeLeft)}</dd>
         {r.haltReason && (
           <>
             <dt>Halt reason</dt>
