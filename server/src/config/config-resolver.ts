@@ -145,14 +145,7 @@ export class ConfigResolver {
     const files = applicable.map(([f, b]) => `${f}:${b}`);
     // Owners are part of it: a schema appearing for `orders` makes it an owner of `orders-x`.
     const owners = ownersOf(snapshot, service, applicable).join(',');
-    // A file with profile-activated documents answers differently per profile list: the
-    // profiles are then part of it. A file not parsed yet is assumed to be such a file.
-    const byProfile = applicable.some(([, blob]) => {
-      const parsed = this.parsed.get(blob);
-      return !parsed || (parsed.ok && parsed.documents.some((d) => d.activation !== 'always'));
-    });
-    const active = byProfile ? `|${profiles.join(',')}` : '';
-    return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}${active}`;
+    return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}`;
   }
 
   /** The services owning the document's files (DESIGN §7), valid or not. */
