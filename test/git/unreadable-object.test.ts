@@ -83,4 +83,17 @@ describe('an unreadable git object', () => {
     expect(fixed.status).to.equal(200);
     expect(fixed.json.config).to.deep.equal({ shared: 1, billing: 2 });
   });
+
+  it('is read again on POST /v1/refresh once restored, with no commit in between', async () => {
+    const { restore } = await hide('orders.yml');
+    server = await startServer({ repo: repo.dir });
+    expect((await get('orders')).status).to.equal(503);
+    // Nothing moved: only the refresh says the repository may read differently now.
+    await restore();
+    const refreshed = await request(`${server.url}/v1/refresh`, { method: 'POST' });
+    expect(refreshed.status).to.equal(200);
+    const fixed = await get('orders');
+    expect(fixed.status).to.equal(200);
+    expect(fixed.json.config).to.deep.equal({ shared: 1, orders: 'only-here' });
+  });
 });

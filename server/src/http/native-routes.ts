@@ -130,6 +130,7 @@ export function nativeRoutes(deps: NativeRoutesDeps): Router {
     requireAdmin(requirePrincipal(access, ctx.get('Authorization')));
     deps.onRefresh?.();
     await deps.detector.refresh();
+    await publisher.retryUnreadable();
     await publisher.settled();
     sendJson(ctx, {
       labels: Object.fromEntries(repository.labelTable()),

@@ -64,7 +64,7 @@ export class DocumentEvaluator {
       resolver.fingerprint(snapshot, record.service, record.profiles, record.label) +
       (canaryFile ? `|canary:${canaryFile.blob}` : '');
     const last = record.evaluated;
-    if (last && last.fingerprint === fingerprint) {
+    if (last && last.fingerprint === fingerprint && !last.unreadable) {
       // Inputs untouched: still valid at this commit (or still broken).
       this.carryForward(record, snapshot);
       return;
@@ -84,7 +84,8 @@ export class DocumentEvaluator {
       : canary.kind === 'rejected'
         ? canary.problems
         : undefined;
-    record.evaluated = { commit, fingerprint, valid: problems === undefined };
+    const unreadable = !outcome.ok && outcome.unreadable === true;
+    record.evaluated = { commit, fingerprint, valid: problems === undefined, unreadable };
     if (problems !== undefined) {
       // A bad canary refuses the whole commit for this document: base and canary stay.
       const rejection: Rejection = { commit, problems };

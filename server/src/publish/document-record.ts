@@ -30,6 +30,8 @@ export interface Evaluation {
   /** Blob ids of the files and schema used: equal fingerprints, equal verdicts. */
   fingerprint: string;
   valid: boolean;
+  /** Failed on a git object it could not read: judged again on the next pass, never carried. */
+  unreadable?: boolean;
 }
 
 /** Where a document came from: found in the repository, or made for a request. */

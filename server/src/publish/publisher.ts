@@ -191,6 +191,16 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
     );
   }
 
+  /**
+   * Judges again, at their label's head, the documents that failed on a git object they
+   * could not read (`POST /v1/refresh` after an object was restored). Resolves when done.
+   */
+  retryUnreadable(): Promise<void> {
+    const labels = new Set<string>();
+    for (const r of this.records.values()) if (r.evaluated?.unreadable) labels.add(r.label);
+    return this.queue.push([...labels], performance.now());
+  }
+
   /** Resolves once every queued re-evaluation has finished. */
   settled(): Promise<void> {
     return this.queue.settled();
@@ -218,6 +228,7 @@ export class Publisher extends EventEmitter<PublisherEvents> implements Document
         changed &&
         !r.removed &&
         r.evaluated?.commit.id === before.commit.id &&
+        !r.evaluated.unreadable &&
         !touches(
           changed,
           r.service,

@@ -16,7 +16,13 @@ export type Judgement =
       owners: string[];
     }
   /** `validated`: false when the files did not even merge (syntax, secret), true when the schema refused. */
-  | { ok: false; problems: Problem[]; validated: boolean };
+  | {
+      ok: false;
+      problems: Problem[];
+      validated: boolean;
+      /** A git object could not be read: no verdict on the content, so it is judged again. */
+      unreadable?: true;
+    };
 
 /**
  * Resolves (service, profiles) at a snapshot and validates it against the schema at the
@@ -43,6 +49,7 @@ export async function judgeDocument(
       ok: false,
       problems: [{ ...(file === undefined ? {} : { file }), path: '', message: named.message }],
       validated: false,
+      unreadable: true,
     };
   }
 }
