@@ -92,7 +92,7 @@ describe('hotconf validate defaults', () => {
       const result = await runHotconf(['validate', repo.dir], { env: { HOTCONF_ENCRYPT_KEY: '' } });
       expect(result.code).to.equal(1);
       expect(result.stdout).to.equal(
-        'orders [default]: `db.password` is encrypted but the server has no HOTCONF_ENCRYPT_KEY (orders.yml)\n',
+        'orders [default]: `db.password` could not be decrypted: the {cipher} value is encrypted but the server has no HOTCONF_ENCRYPT_KEY or HOTCONF_SPRING_ENCRYPT_KEY (orders.yml line 2)\n',
       );
       expect(result.stderr).to.equal(
         '0 of 1 documents valid in the working tree\n' +
