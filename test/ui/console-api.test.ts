@@ -61,7 +61,7 @@ describe('GET /v1/console/*', () => {
     expect(mine.status).to.equal(200);
     expect(mine.text).not.to.contain('payments');
     expect(mine.json.principal).to.deep.equal({ name: 'orders-service', admin: false });
-    expect(mine.json.features).to.deep.equal({ fleet: false, rollouts: false });
+    expect(mine.json.features).to.deep.equal({ fleet: true, rollouts: false });
     expect(mine.json.documents.map((d: any) => d.key)).to.deep.equal([
       'orders/default',
       'orders/dev',
