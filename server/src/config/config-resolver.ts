@@ -110,11 +110,18 @@ export class ConfigResolver {
   ): Promise<string> {
     const active = new Set(profiles);
     const files = this.applicableFiles(snapshot, service, profiles);
+    // An unreadable or oversized object is not thrown here: the judgement reports it.
     const parsed = await Promise.all(
-      files.map(([name, blob]) => this.parse(snapshot.prefix + name, blob)),
+      files.map(([name, blob]) => this.parse(snapshot.prefix + name, blob).catch(() => null)),
     );
     return parsed
-      .map((p) => (p.ok ? activeDocuments(p, active).map((d) => d.index) : []).join('.'))
+      .map((p) =>
+        p?.ok
+          ? activeDocuments(p, active)
+              .map((d) => d.index)
+              .join('.')
+          : '!',
+      )
       .join('|');
   }
 
