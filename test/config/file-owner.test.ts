@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { isSharedBase, ownerOf, sourceOwner } from '../../server/src/config/file-owner.js';
+import {
+  documentOwners,
+  isSharedBase,
+  ownerOf,
+  sourceOwner,
+} from '../../server/src/config/file-owner.js';
 
 // DESIGN §7: `{a}-{b}.yml` is profile `{b}` of `{a}` unless `{a}-{b}` has a schema.
 describe('file-owner', () => {
@@ -54,6 +59,22 @@ describe('file-owner', () => {
         use: true,
         owner: 'orders',
       });
+    });
+
+    it("gives a comma list's files to the application each names, never to the list", () => {
+      expect(sourceOwner('orders-x', 'orders,orders-x', new Set())).to.deep.equal({
+        use: true,
+        owner: 'orders-x',
+      });
+      expect(sourceOwner('orders-dev', 'orders,billing', new Set())).to.deep.equal({
+        use: true,
+        owner: 'orders',
+      });
+      expect(sourceOwner('orders-admin', 'billing,orders', schemas)).to.deep.equal({ use: false });
+      expect(documentOwners('orders,orders-x', ['orders-x', 'orders'], new Set())).to.deep.equal([
+        'orders',
+        'orders-x',
+      ]);
     });
 
     it('lets every service read the shared files, owned by none', () => {

@@ -152,7 +152,11 @@ describe('SIGTERM during traffic', () => {
       }
     };
     const workers = Array.from({ length: 16 }, (_, n) => worker(n));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The loop is really running (over 100 answered) before the signal: waited for, not
+    // assumed after a fixed half second, which a loaded machine may not fill.
+    const busy = Date.now() + 20_000;
+    while (outcomes.filter((o) => o.kind === 'ok').length <= 100 && Date.now() < busy)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     signalledAt = performance.now();
     const exit = await terminate(server);
     stop = true;

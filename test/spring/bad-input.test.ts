@@ -67,8 +67,9 @@ describe('bad Spring-style files', () => {
   });
 
   after(async () => {
-    await server.close();
-    await repo.remove();
+    // A failed `before` leaves them unset: still end what did start, so mocha can exit.
+    await server?.close();
+    await repo?.remove();
   });
 
   for (const [name, bad] of Object.entries(BAD)) {

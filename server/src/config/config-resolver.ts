@@ -148,6 +148,34 @@ export class ConfigResolver {
     return `${files.join(',')}|${snapshot.schemas.get(service) ?? '-'}|${owners}`;
   }
 
+  /**
+   * Which documents of each applicable file the profiles activate (`spring.config.activate
+   * .on-profile`), e.g. `0|0.1`: with the fingerprint, what decides the merged content, so
+   * `/foo/cloud` never reuses `/foo/default`'s content when a document is for `cloud` only.
+   */
+  async activeDocuments(
+    snapshot: Snapshot,
+    service: string,
+    profiles: readonly string[],
+    label?: string,
+  ): Promise<string> {
+    const active = new Set(profiles);
+    const files = this.applicableFiles(snapshot, service, profiles, label);
+    // An unreadable or oversized object is not thrown here: the judgement reports it.
+    const parsed = await Promise.all(
+      files.map(([name, blob]) => this.parse(snapshot.prefix + name, blob).catch(() => null)),
+    );
+    return parsed
+      .map((p) =>
+        p?.ok
+          ? activeDocuments(p, active)
+              .map((d) => d.index)
+              .join('.')
+          : '!',
+      )
+      .join('|');
+  }
+
   /** The services owning the document's files (DESIGN §7), valid or not. */
   owners(
     snapshot: Snapshot,

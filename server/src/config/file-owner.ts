@@ -47,21 +47,37 @@ export function sourceOwner(
 ): { use: false } | { use: true; owner: string | undefined } {
   if (isSharedBase(base)) return { use: true, owner: undefined };
   const owner = ownerOf(base, withSchema);
-  if (owner === undefined || owner === service) return { use: true, owner: service };
-  if (owner.length > service.length && owner.startsWith(`${service}-`)) return { use: false };
+  const app = namedApp(base, service);
+  if (owner === undefined || owner === app) return { use: true, owner: app };
+  if (owner.length > app.length && owner.startsWith(`${app}-`)) return { use: false };
   return { use: true, owner };
 }
 
 /**
+ * The application of `service` that names the file: `service` itself, or for Spring's
+ * comma list (`orders,orders-x`) the longest listed application the base is or starts
+ * with, so a reader needs each application's right, never one for the list as a name.
+ */
+function namedApp(base: string, service: string): string {
+  if (!service.includes(',')) return service;
+  let best: string | undefined;
+  for (const app of service.split(',')) {
+    if ((base === app || base.startsWith(`${app}-`)) && app.length > (best?.length ?? -1))
+      best = app;
+  }
+  return best ?? service;
+}
+
+/**
  * The services owning a document of `service` merged from files with these base names:
- * `service` first, then every other owner, each once. A reader must be allowed them all.
+ * `service` (each application of a comma list) first, then every other owner, each once. A reader must be allowed them all.
  */
 export function documentOwners(
   service: string,
   bases: readonly string[],
   withSchema: SchemaServices,
 ): string[] {
-  const owners = new Set([service]);
+  const owners = new Set(service.split(','));
   for (const base of bases) {
     const owned = sourceOwner(base, service, withSchema);
     if (owned.use && owned.owner !== undefined) owners.add(owned.owner);

@@ -93,8 +93,7 @@ async function compose(
     version: snapshot.commit.id,
     config: judged.config,
     sources: judged.sources,
-    // A comma list is its applications, each an owner in its own right.
-    owners: [...new Set(judged.owners.flatMap((owner) => owner.split(',')))],
+    owners: judged.owners,
     validated: judged.validated,
     commit: snapshot.commit,
   });

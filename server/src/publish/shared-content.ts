@@ -53,8 +53,10 @@ export class SharedContent {
     label?: string,
   ): Promise<SharedJudgement> {
     const { resolver, gate } = this.options;
-    // The fingerprint names every file and the schema used: same fingerprint, same verdict.
-    const key = `${snapshot.prefix}\0${service}\0${resolver.fingerprint(snapshot, service, profiles, label)}`;
+    // The fingerprint names every file and the schema used, the active documents which parts
+    // of them apply: both the same, same verdict.
+    const active = await resolver.activeDocuments(snapshot, service, profiles, label);
+    const key = `${snapshot.prefix}\0${service}\0${resolver.fingerprint(snapshot, service, profiles, label)}\0${active}`;
     const known = this.cache.get(key);
     if (known) return { ok: true, content: known, shared: true };
     const outcome = await judgeDocument(resolver, gate, snapshot, service, profiles, label);
