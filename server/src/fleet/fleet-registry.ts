@@ -1,6 +1,7 @@
 import { INSTANCE_ID_IN_USE, type HelloMessage } from '@hotconf/client';
 import NodeCache from 'node-cache';
 import { newInstanceId } from './new-instance-id.js';
+import { EtagVersions } from './etag-versions.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
@@ -18,6 +19,7 @@ export interface FleetSink {
   counted(kind: 'applied' | 'failed' | 'ignored', reason?: string): void;
 }
 
+/** What a {@link FleetRegistry} is given. */
 export interface FleetRegistryOptions {
   /** Published documents: their `change` events say which etag had which version. */
   publisher: { on(event: 'change', listener: (event: ChangeEvent) => void): unknown };
@@ -29,9 +31,6 @@ export interface FleetRegistryOptions {
   flapGraceMs: number;
   sink: FleetSink;
 }
-
-/** Etags remembered per document, newest last: what an `applied` may name. */
-const ETAGS_KEPT = 16;
 
 /** What `recordExternal` takes: an instance heard through another channel (Spring Cloud Bus). */
 export interface ExternalReport {
@@ -59,7 +58,7 @@ export class FleetRegistry implements FleetObserver {
   /** Connections that never said hello: counted per document as anonymous. */
   private readonly anonymous = new Set<FleetConnection>();
   private readonly parser = new FleetMessageParser();
-  private readonly etags = new Map<string, Map<string, string>>();
+  private readonly etags = new EtagVersions();
   private readonly offline: NodeCache;
 
   constructor(private readonly options: FleetRegistryOptions) {
@@ -67,8 +66,8 @@ export class FleetRegistry implements FleetObserver {
     this.offline = new NodeCache({ stdTTL: ttl, checkperiod: Math.min(60, ttl), useClones: false });
     this.offline.on('expired', (id: string) => this.expire(id));
     options.publisher.on('change', (event) => {
-      if (event.previous) this.remember(event.record.key, event.previous);
-      this.remember(event.record.key, event.document);
+      if (event.previous) this.etags.remember(event.record.key, event.previous);
+      this.etags.remember(event.record.key, event.document);
     });
   }
 
@@ -239,7 +238,7 @@ export class FleetRegistry implements FleetObserver {
     const sink = this.options.sink;
     if (record.connection !== connection) return sink.counted('ignored', 'stale-connection');
     const doc = connection.document(id);
-    const version = doc && this.versionOf(doc, etag);
+    const version = doc && this.etags.versionOf(doc, etag);
     if (!doc || version === undefined) {
       record.ignoredReports++;
       record.invalidate();
@@ -286,20 +285,5 @@ export class FleetRegistry implements FleetObserver {
     if (!record || (record.source === 'sdk' && record.online)) return;
     this.instances.delete(id);
     this.options.sink.removed(id);
-  }
-
-  private versionOf(doc: DocumentRecord, etag: string): string | undefined {
-    const published = doc.published;
-    if (published) this.remember(doc.key, published);
-    if (doc.canary) this.remember(doc.key, doc.canary.document);
-    return this.etags.get(doc.key)?.get(etag);
-  }
-
-  private remember(key: string, doc: { etag: string; version: string }): void {
-    let known = this.etags.get(key);
-    if (!known) this.etags.set(key, (known = new Map()));
-    if (known.has(doc.etag)) return;
-    known.set(doc.etag, doc.version);
-    if (known.size > ETAGS_KEPT) known.delete(known.keys().next().value as string);
   }
 }
