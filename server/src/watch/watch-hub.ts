@@ -4,12 +4,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCodes, type ClientMessage, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { ErrorCodes, HotconfError, type ErrorCode } from '../errors.js';
-import type { FleetObserver } from '../fleet/fleet-observer.js';
-import type { Access, Principal } from '../access/access.js';
-import type { Logger } from '../logger.js';
-import type { ChangeEvent, DocumentRecord, DocumentSource } from '../publish/publisher.js';
+import type { Principal } from '../access/access.js';
+import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { BackPressure } from './back-pressure.js';
-import { CohortRouting, type CohortChooser } from './cohort-routing.js';
+import { CohortRouting } from './cohort-routing.js';
 export type { CohortChooser } from './cohort-routing.js';
 import { deliverChange, fanOut } from './change-fanout.js';
 import { ClientMessageParser, isFault } from './client-messages.js';
@@ -17,41 +15,8 @@ import { newConnection, type Connection, type Subscription } from './connection.
 import { errorFrame, snapshotFrame, subscribedFrame } from './server-messages.js';
 import { SubscriptionTable } from './subscription-table.js';
 import { sendText } from './text-frame.js';
-
-/** What the hub reports to metrics. */
-export interface WatchHubMetrics {
-  pushed(count: number, seenAt: number): void;
-}
-
-/** Something that says when the token file changed, so open sockets are checked again. */
-export interface TokenChanges {
-  on(event: 'change', listener: () => void): unknown;
-}
-
-export interface WatchHubOptions {
-  /** Documents, and keeping them while watched (the publisher). */
-  publisher: DocumentSource;
-  access: Access;
-  logger: Logger;
-  /** Told of every push. */
-  metrics?: WatchHubMetrics;
-  /** When it says `change`, every connection's token is checked again. */
-  tokenChanges?: TokenChanges;
-  /** Ms between pings; a peer silent for two is dropped. Default 30 000. */
-  pingIntervalMs?: number;
-  /** Subscriptions one connection may hold. Default 100. */
-  maxSubscriptions?: number;
-  /** Buffered bytes past which a connection only gets the newest document. Default 4 MiB. */
-  bufferLimit?: number;
-  /** A connection still over the limit after this long is closed. Default 30 000 ms. */
-  stuckTimeoutMs?: number;
-  /** Malformed messages tolerated before a peer is closed with 1008. Default 10. */
-  maxFaults?: number;
-  /** Hears `hello`/`applied`/`failed` and closes for the fleet view (DESIGN §10). */
-  fleet?: FleetObserver;
-  /** Which subscribers a rollout gives its canary document (DESIGN §11); none: all get base. */
-  cohorts?: CohortChooser;
-}
+import type { WatchHubOptions } from './watch-hub-options.js';
+export type { TokenChanges, WatchHubMetrics, WatchHubOptions } from './watch-hub-options.js';
 
 const UNAUTHORIZED_UPGRADE =
   'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n' +
