@@ -1,13 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { ConfigResolver } from '../config/config-resolver.js';
 import { DocumentUnavailableError, ErrorCodes, NotFoundError } from '../errors.js';
-import type { LabelMove, Repository } from '../git/repository.js';
+import type { LabelMove } from '../git/repository.js';
 import type { Snapshot } from '../git/snapshot.js';
-import type { Logger } from '../logger.js';
-import type { SchemaGate } from '../schema/schema-gate.js';
 import { changedInputs, touches } from './changed-inputs.js';
-import { DocumentEvaluator, type ChangeEvent } from './document-evaluator.js';
-import { DocumentRecord, documentKey, type Rejection } from './document-record.js';
+import { DocumentEvaluator } from './document-evaluator.js';
+import { DocumentRecord, documentKey } from './document-record.js';
 import type { DocumentSource } from './document-source.js';
 import { LabelQueue } from './label-queue.js';
 import { OnDemandDocuments } from './on-demand-documents.js';
@@ -17,32 +14,13 @@ import { SharedContent } from './shared-content.js';
 import { walkBack } from './walk-back.js';
 import { CanaryJudge } from '../rollout/canary-judge.js';
 import { createAll } from './create-all.js';
+import type { PublisherEvents, PublisherOptions } from './publisher-options.js';
 
 export { DocumentRecord, documentKey, stateOf } from './document-record.js';
 export type { DocumentState, Rejection } from './document-record.js';
 export type { ChangeEvent } from './document-evaluator.js';
 export type { DocumentSource } from './document-source.js';
-
-export interface PublisherOptions {
-  repository: Repository;
-  resolver: ConfigResolver;
-  gate: SchemaGate;
-  logger: Logger;
-  /** How far back start-up looks for a valid version. Default 100 commits. */
-  walkBack?: number;
-  /** Bytes unwatched on-demand documents may hold together. Default 64 MiB. */
-  onDemandBytes?: number;
-  /** Unwatched on-demand documents kept at most. Default 10 000. */
-  onDemandDocuments?: number;
-}
-
-/** Events: `change`, `rejected`, `removed`, and `settled` once a burst of moves is done. */
-export interface PublisherEvents {
-  change: [ChangeEvent];
-  settled: [];
-  rejected: [DocumentRecord, Rejection];
-  removed: [DocumentRecord];
-}
+export type { PublisherEvents, PublisherOptions } from './publisher-options.js';
 
 /**
  * Holds the published document of every (service, profiles, label) and moves them
