@@ -1,4 +1,3 @@
-import type { ConfigObject } from '@hotconf/client';
 import type { Problem } from '../errors.js';
 import type { Snapshot } from '../git/snapshot.js';
 import { mergeDocuments } from './merge.js';
@@ -14,36 +13,15 @@ import {
 import { activeDocuments } from './active-documents.js';
 import { baseNameOf, folderOf, SearchPath } from './search-paths.js';
 import { mentionedNames } from './service-names.js';
+import type { Resolution, Source } from './resolution.js';
 
 export { discoverServices } from './service-names.js';
 
-/** One file (or one document of a multi-document file) that contributed to a document. */
-export interface Source {
-  /** Repository-relative path (`config-repo/orders-dev.yml`). */
-  file: string;
-  blob: string;
-  config: ConfigObject;
-  /** Spring's property source name: the file, plus ` (document #N)` in a multi-document file. */
-  name?: string;
-  /** Position of the document in its file, from 0. */
-  document?: number;
-}
-
-/** A merged document at a commit, or why it could not be merged. */
-export type Resolution =
-  | {
-      ok: true;
-      config: ConfigObject;
-      sources: Source[];
-      /** Services owning its sources, its own first (DESIGN §7): a reader must read all. */
-      owners: string[];
-      /** Paths (segments) in `config` whose value is a decrypted secret. */
-      secrets: string[][];
-    }
-  | { ok: false; problems: Problem[]; sources: Source[] };
+export type { Resolution, Source } from './resolution.js';
 
 export type { SecretDecoder, SecretSite } from './decode-secrets.js';
 
+/** What a {@link ConfigResolver} is given; the optional fields have the defaults listed. */
 export interface ConfigResolverOptions {
   /** Reads a blob's bytes. */
   readBlob(oid: string): Promise<Buffer>;
