@@ -7,19 +7,14 @@ import {
   type ClientEventMap,
   type DisconnectedEvent,
 } from './events.js';
-import { Delivery, type DeliveryOutcome } from './fleet.js';
+import { DeliveryTracker } from './delivery-tracker.js';
 import { describeDocument, type ConfigDocument } from './http.js';
-import type { ResolvedOptions } from './options.js';
-import {
-  applyMergePatch,
-  type Cohort,
-  type ConfigObject,
-  type ServerMessage,
-  type SubscribeMessage,
-} from './protocol.js';
+import { watchSettingsFor, type ResolvedOptions } from './options.js';
+import type { Cohort, ConfigObject, SubscribeMessage } from './protocol.js';
 import type { ConfigPath, ConfigValue } from './config-path.js';
-import { documentView } from './placeholders.js';
+import { frozenView } from './placeholders.js';
 import { watch, type Watch, type WatchTarget } from './watch.js';
+import { answerMessage, type HeldDocument } from './answer-message.js';
 import { KeyListeners, type KeyListener } from './key-listeners.js';
 
 /** Period of the timer that keeps the event loop alive (it does nothing when it fires). */
@@ -54,10 +49,23 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
   readonly #cache: CacheWriter | undefined;
   readonly #releaseCacheFile: () => void;
   readonly #watch: Watch;
-  /** Listener calls of the document being delivered now, for `applied`/`failed`. */
-  #delivery: Delivery | undefined;
-  /** What the listeners made of the document held now (undefined: applied cleanly). */
-  #outcome: DeliveryOutcome = Promise.resolve(undefined);
+  /** Which listener calls belong to which document, and what they made of it. */
+  readonly #deliveries = new DeliveryTracker();
+  /** This client's side of what server messages ask (answer-message.ts). */
+  readonly #held: HeldDocument = {
+    current: () => this.#doc,
+    accept: (doc) => this.#accept(doc),
+    confirm: () => this.#confirm(),
+    resubscribe: () => this.#watch.resubscribe(),
+    outcome: () => this.#deliveries.outcome,
+    reportError: (message) => {
+      const where = `${this.#opts.server} reported for ${describeDocument(this.#opts)}`;
+      this.emit(
+        ClientEvents.ERROR,
+        new HotconfClientError(message.code, `hotconf: ${where}: ${message.message}`),
+      );
+    },
+  };
   /**
    * Holds the host's event loop while the client is open, whatever the connection is doing
    * (connected, waiting to reconnect, or stopped by a refused token): a worker whose only
@@ -94,18 +102,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         if (this.#stale) this.emit(ClientEvents.STALE, stale);
       }).unref();
     }
-    this.#watch = watch(
-      {
-        url: `${opts.server.replace(/^http/, 'ws')}/v1/watch`,
-        token: opts.token,
-        retry: opts.retry,
-        heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
-        handshakeTimeoutMs: opts.requestTimeoutMs,
-        instanceId: opts.instanceId,
-        labels: opts.labels,
-      },
-      this.#target(),
-    );
+    this.#watch = watch(watchSettingsFor(opts), this.#target());
   }
 
   /**
@@ -220,7 +217,9 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         patch: true,
       }),
       handleMessage: (message) => {
-        return this.#state === 'running' ? this.#onMessage(message) : undefined;
+        if (this.#state !== 'running') return undefined;
+        if (message.type !== 'error') this.#cohort = message.cohort ?? 'base';
+        return answerMessage(message, this.#held);
       },
       handleDisconnect: (event) => this.#onDisconnect(event),
       handleFatal: (error) => {
@@ -234,45 +233,9 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     };
   }
 
-  #onMessage(message: ServerMessage): DeliveryOutcome | undefined {
-    if (message.type !== 'error') this.#cohort = message.cohort ?? 'base';
-    switch (message.type) {
-      case 'snapshot':
-      case 'change':
-        if (message.etag !== this.#doc.etag) this.#accept(message);
-        this.#confirm();
-        return this.#outcome;
-      case 'subscribed':
-        // The server thinks we hold another document than we do: ask for it whole.
-        if (message.etag !== this.#doc.etag) this.#watch.resubscribe();
-        else this.#confirm();
-        // Holding it is news to the fleet view too (a boot by HTTP ends here).
-        return message.etag === this.#doc.etag ? this.#outcome : undefined;
-      case 'patch':
-        if (message.baseEtag === this.#doc.etag) {
-          const config = applyMergePatch(this.#doc.config, message.patch) as ConfigObject;
-          this.#accept({ version: message.version, etag: message.etag, config });
-          this.#confirm();
-          return this.#outcome;
-        } else if (message.etag !== this.#doc.etag) {
-          this.#watch.resubscribe();
-        }
-        return message.etag === this.#doc.etag ? this.#outcome : undefined;
-      case 'error':
-        this.emit(
-          ClientEvents.ERROR,
-          new HotconfClientError(
-            message.code,
-            `hotconf: ${this.#opts.server} reported for ${describeDocument(this.#opts)}: ${message.message}`,
-          ),
-        );
-    }
-    return undefined;
-  }
-
   /** While a document is delivered, each listener call is also watched for the fleet view. */
   protected override guard(event: string, call: () => unknown): void {
-    const delivery = this.#delivery;
+    const delivery = this.#deliveries.current;
     if (!delivery || event === 'error') super.guard(event, call);
     else delivery.run(call, (err) => this.reportListenerError(event, err));
   }
@@ -302,14 +265,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
     const config = this.#resolve(this.#doc.config, false);
     this.#view = config;
     this.#cache?.save(this.#doc);
-    const delivery = new Delivery();
-    this.#delivery = delivery;
-    try {
-      this.#tell(previous, config, doc);
-    } finally {
-      this.#delivery = undefined;
-    }
-    this.#outcome = delivery.settled();
+    this.#deliveries.deliver(() => this.#tell(previous, config, doc));
   }
 
   #tell(previous: ConfigObject, config: ConfigObject, doc: ConfigDocument): void {
@@ -329,7 +285,7 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
    * boot, so listeners attached after `await connect()` hear it).
    */
   #resolve(config: ConfigObject, booting: boolean): ConfigObject {
-    const view = documentView(
+    return frozenView(
       config,
       this.#opts.resolvePlaceholders,
       describeDocument(this.#opts),
@@ -338,6 +294,5 @@ export class HotconfClient<T = ConfigObject> extends SafeEmitter<ClientEventMap<
         else this.emit(ClientEvents.ERROR, error);
       },
     );
-    return view === config ? config : deepFreeze(view);
   }
 }

@@ -2,6 +2,7 @@ import { LABEL_PATTERN, NAME_PATTERN, RESERVED_NAMES } from './protocol.js';
 import path from 'node:path';
 import type { Logger } from './events.js';
 import { checkFleetOptions } from './fleet.js';
+import type { WatchSettings } from './watch.js';
 
 /** Back-off for the boot fetch and for WebSocket reconnects. */
 export interface RetryOptions {
@@ -268,4 +269,17 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** Math.min(attempt, 30));
   return Math.round(random() * ceiling);
+}
+
+/** The live connection's settings for a client with `opts`: its URL, token and timings. */
+export function watchSettingsFor(opts: ResolvedOptions): WatchSettings {
+  return {
+    url: `${opts.server.replace(/^http/, 'ws')}/v1/watch`,
+    token: opts.token,
+    retry: opts.retry,
+    heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    handshakeTimeoutMs: opts.requestTimeoutMs,
+    instanceId: opts.instanceId,
+    labels: opts.labels,
+  };
 }

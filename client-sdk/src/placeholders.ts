@@ -1,4 +1,4 @@
-import { valueAt } from './document.js';
+import { deepFreeze, valueAt } from './document.js';
 import { ErrorCodes, HotconfClientError } from './errors.js';
 import type { ConfigObject, JsonValue } from './protocol.js';
 
@@ -171,4 +171,18 @@ export function documentView(
   const resolved = resolvePlaceholders(config, process.env);
   if (resolved.cycles.length > 0) report(cycleError(what, resolved.cycles));
   return resolved.config;
+}
+
+/**
+ * {@link documentView}, deep-frozen: what a client's users see. `config` itself (already
+ * frozen) is returned when there was nothing to resolve.
+ */
+export function frozenView(
+  config: ConfigObject,
+  resolve: boolean,
+  what: string,
+  report: (error: HotconfClientError) => void,
+): ConfigObject {
+  const view = documentView(config, resolve, what, report);
+  return view === config ? config : deepFreeze(view);
 }
