@@ -1,38 +1,30 @@
 import { EventEmitter } from 'node:events';
 import { createAccess } from './access/create-access.js';
 import { checkOpenBind } from './access/open-bind.js';
-import { auditRoutes } from './audit/audit-routes.js';
 import { createBus } from './bus/bus.js';
 import { ConfigResolver } from './config/config-resolver.js';
 import { SearchPath } from './config/search-paths.js';
 import { snapshotFiles } from './config/snapshot-files.js';
 import { ChangeDetector } from './git/change-detector.js';
 import { Repository } from './git/repository.js';
-import { actuatorRoutes } from './http/actuator-routes.js';
 import { createFleet } from './fleet/create-fleet.js';
 import { FleetChangeFeed } from './fleet/fleet-change-feed.js';
 import type { FleetRegistry } from './fleet/fleet-registry.js';
 import { parseRetention } from './fleet/retention.js';
 import { createApp } from './http/app.js';
-import { fleetRoutes } from './http/fleet-routes.js';
-import { consoleRoutes, routeExists } from './http/console-routes.js';
+import { routeExists } from './http/console-routes.js';
+import { extraRoutes } from './http/extra-routes.js';
 import { EventStream } from './http/event-stream.js';
 import { fastReads } from './http/fast-reads.js';
 import { listenHttp, type HttpServer } from './http/http-server.js';
-import { uiRoutes } from './http/ui-routes.js';
-import { webhookRoutes } from './http/webhook-routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { Publisher } from './publish/publisher.js';
 import { SchemaGate } from './schema/schema-gate.js';
-import { encryptRoutes } from './secrets/encrypt-routes.js';
 import { createSecretBox } from './secrets/secret-box.js';
-import { springEncryptRoutes } from './secrets/spring-encrypt-routes.js';
 import { checkSettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
-import { createSpringBus } from './spring-bus/spring-bus.js';
-import { linkSpringFleet } from './spring-bus/spring-fleet-link.js';
+import { wireSpringBus } from './spring-bus/wire-spring-bus.js';
 import { WatchHub } from './watch/watch-hub.js';
-import { rolloutRoutes } from './http/rollout-routes.js';
 import { createRollouts } from './rollout/create-rollouts.js';
 
 /** A running hotconf: what `hotconf serve` and the tests hold. */
@@ -214,30 +206,20 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       closers.push(() => rollouts.close());
       tokenChanges.on('change', () => events?.revalidate());
       metrics.observe({ publisher, hub, detector, bus });
-      // Spring Cloud Bus: published changes announced, fire and forget (DESIGN §8).
-      const springBus = createSpringBus({
-        url: settings.springBusUrl,
-        redisUrl: settings.busUrl,
+      // Spring Cloud Bus: published changes announced, Spring instances' acks in the fleet.
+      const spring = wireSpringBus({
+        springBusUrl: settings.springBusUrl,
+        busUrl: settings.busUrl,
         replicaId: settings.replicaId,
         port: () => http?.port ?? settings.port,
         logger,
         registry: metrics.registry,
+        publisher,
+        defaultLabel: repository.defaultLabel,
+        record: (report) => fleet.registry.recordExternal(report),
       });
-      closers.push(() => springBus.close());
-      publisher.on('change', (change) => springBus.changed(change));
-      publisher.on('rejected', (_record, rejection) => springBus.rejected(rejection.commit.id));
-      publisher.on('settled', () => springBus.settled());
-      // Spring instances' acks list them in the fleet view (docs/spring.md says how).
-      closers.push(
-        linkSpringFleet({
-          acks: springBus.acks,
-          documents: () => publisher.all(),
-          evaluate: (service, profiles) => publisher.record(service, profiles),
-          defaultLabel: repository.defaultLabel,
-          record: (report) => fleet.registry.recordExternal(report),
-          logger,
-        }),
-      );
+      closers.push(() => spring.close());
+      const { springBus } = spring;
       // The console's live feed; fleet and rollouts can add their events with events.emit().
       events = new EventStream({ publisher, access });
       parts = { publisher, repository, detector, hub, fleet: fleet.registry, events };
@@ -259,39 +241,24 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
           springBus: springBus.status(),
           rollouts: rollouts.status(),
         }),
-        extraRoutes: [
-          webhookRoutes({ secret: settings.webhookSecret, logger, onPush: heardOfChange }),
-          encryptRoutes({ box: secrets, access }),
-          springEncryptRoutes({ box: secrets, access }),
-          auditRoutes({ publisher, repository, resolver, gate, access }),
-          metrics.routes,
-          actuatorRoutes({ springBus, access }),
-          fleetRoutes({
-            fleet: fleet.view,
-            access,
-            publisher,
-            repository,
-            defaultLabel: repository.defaultLabel,
-            replicaId: settings.replicaId,
-          }),
-          rolloutRoutes({
-            rollouts: rollouts.controller,
-            documents: publisher,
-            fleet: fleet.view,
-            access,
-            driver: () => rollouts.lease.holder(),
-          }),
-          events.routes(),
-          consoleRoutes({
-            publisher,
-            repository,
-            resolver,
-            gate,
-            access,
-            hasRoute: (path) => routeExists(app, path),
-          }),
-          uiRoutes(),
-        ],
+        extraRoutes: extraRoutes({
+          webhookSecret: settings.webhookSecret,
+          logger,
+          onPush: heardOfChange,
+          secrets,
+          access,
+          publisher,
+          repository,
+          resolver,
+          gate,
+          metricsRoutes: metrics.routes,
+          springBus,
+          fleet: fleet.view,
+          rollouts,
+          events,
+          replicaId: settings.replicaId,
+          hasRoute: (path) => routeExists(app, path),
+        }),
       });
       http = await listenHttp({
         host: settings.host,
