@@ -110,6 +110,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
   const [confirming, setConfirming] = useState(false);
   const [halting, setHalting] = useState<string | undefined>(undefined);
   const question = useRef<HTMLParagraphElement>(null);
+  const outcome = useRef<HTMLParagraphElement>(null);
   // The question takes focus, so a second Enter on the same spot never halts by accident.
   useEffect(() => {
     if (confirming) question.current?.focus();
@@ -148,6 +149,8 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
       await api(`/v1/rollouts/${path}/halt`, { method: 'POST' });
       setHalting('Halted.');
       setConfirming(false);
+      // The buttons are gone: focus goes to what happened, not to the page's start.
+      outcome.current?.focus();
       reload();
     } catch (err) {
       setHalting(`Could not halt: ${err instanceof Error ? err.message : String(err)}`);
@@ -222,7 +225,9 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
           )}
         </div>
       )}
-      <p aria-live="polite">{halting ?? ''}</p>
+      <p aria-live="polite" tabIndex={-1} ref={outcome}>
+        {halting ?? ''}
+      </p>
       <h2>Events</h2>
       {r.events.length === 0 ? (
         <p class="muted">No events yet.</p>
@@ -230,7 +235,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
         <ol class="events">
           {r.events.map((e, i) => (
             <li key={i}>
-              <When time={e.at} /> <Text value={`${e.kind}: ${e.message}`} />
+              <When time={e.at} /> <Text value={e.message} />
             </li>
           ))}
         </ol>
