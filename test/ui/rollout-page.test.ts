@@ -26,13 +26,16 @@ const FILES = {
   }),
 };
 
-/** A first step that bakes 1 s (so the page sees a step go by), then a long one to halt. */
+/** A first step that bakes 2 s (so the page sees a step go by), then a long one to halt. */
 const CANARIES = {
   'orders-prod.canary.yml':
-    'rollout:\n  steps: [{percent: 30, bake: 1s}, {percent: 50, bake: 10m}, {percent: 100, bake: 0}]\nconfig:\n  db: {pool: 40}\n',
+    'rollout:\n  steps: [{percent: 30, bake: 2s}, {percent: 50, bake: 10m}, {percent: 100, bake: 0}]\nconfig:\n  db: {pool: 40}\n',
   'payments-prod.canary.yml':
     'rollout:\n  steps: [{percent: 100, bake: 10m}]\nconfig:\n  merchant: payments-canary-4417\n',
 };
+
+/** Chromium logs every failed load: here the 404 of the rollout before it started. */
+const NOT_FOUND_LOAD = /Failed to load resource: the server responded with a status of 404/;
 
 interface View {
   status: string;
@@ -116,21 +119,40 @@ describe('console in Chromium: a rollout page', function () {
     for (const id of ['pod-a', 'pod-b', 'pod-c'])
       pods.push(await sdk(server, 'orders', id, TOKENS.orders));
     await sdk(server, 'payments', 'pay-1', TOKENS.ops);
-    await repo.commit(CANARIES, 'two canaries');
-    await publishNow(server);
-    // Step 1 (30 % of 3 = 1 instance) bakes 1 s; step 2 (50 % = 2) bakes 10 minutes.
-    await until('step 2 baking', async () => {
-      const r = await maybeView(server, 'orders');
-      return r?.step === 2 && r.applied === 2 && r.bakeLeft !== null;
-    });
-    const cohort = (await view(server)).cohort;
-    expect(cohort).to.have.length(2);
-
-    // The admin token: the list, then the rollout's page.
+    // The admin's page is open before the rollout exists, and follows it without reload.
     const admin = await browserIn(sandbox, () =>
       ConsoleBrowser.launch(1280, { Authorization: `Bearer ${TOKENS.ops}` }),
     );
-    const page = await openConsole(admin, server, '#/rollouts');
+    const page = await openConsole(admin, server, '#/rollouts/orders/prod');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'orders (prod) has no rollout: add orders-prod.canary.yml to start one' })
+      .waitFor({ timeout: 5000 });
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    await repo.commit(CANARIES, 'two canaries');
+    await publishNow(server);
+    // Step 1 (30 % of 3 = 1 instance) bakes 2 s; step 2 (50 % = 2) bakes 10 minutes.
+    const steps: string[] = [];
+    await until('step 2 baking, on the page', async () => {
+      const shown = await page.locator('#rollout-status').count();
+      if (shown === 1) {
+        const step = await fact(page, 'Step').catch(() => '');
+        if (step && steps[steps.length - 1] !== step) steps.push(step);
+      }
+      const r = await maybeView(server, 'orders');
+      return r?.step === 2 && r.applied === 2 && r.bakeLeft !== null && steps.length === 2;
+    });
+    expect(steps).to.deep.equal(['1 of 3 (30 %)', '2 of 3 (50 %)']);
+    expect(navigations, 'navigations while the rollout ran').to.equal(0);
+    const cohort = (await view(server)).cohort;
+    expect(cohort).to.have.length(2);
+
+    // The list, then the rollout's page again by keyboard.
+    await openConsole(admin, server, '#/rollouts');
     const table = page.getByRole('table', { name: 'Rollouts' });
     await table.locator('tbody tr').nth(1).waitFor({ timeout: 5000 });
     expect(await table.locator('tbody tr').allInnerTexts()).to.deep.equal([
@@ -157,7 +179,7 @@ describe('console in Chromium: a rollout page', function () {
     expect(left).to.be.within(500, 600);
     expect(await fact(page, 'Canary file')).to.equal('orders-prod.canary.yml');
     expect(await page.locator('ol.steps li').allInnerTexts()).to.deep.equal([
-      '30 %, bake 1s',
+      '30 %, bake 2s',
       '50 %, bake 10m (current)',
       '100 %, bake 0s',
     ]);
@@ -191,10 +213,7 @@ describe('console in Chromium: a rollout page', function () {
     await read.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
 
     // Halt by keyboard: Tab to the button, Enter; the question takes focus; Tab, Enter.
-    let navigations = 0;
-    page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) navigations++;
-    });
+    navigations = 0;
     await page.locator('main h1').focus();
     await tabTo(page, 'Halt rollout');
     await page.keyboard.press('Enter');
@@ -228,7 +247,8 @@ describe('console in Chromium: a rollout page', function () {
     expect(pods.map((p) => p.cohort)).to.deep.equal(['base', 'base', 'base']);
     // The other rollout carries on.
     expect((await view(server, 'payments')).status).to.equal('running');
-    expectQuiet(admin);
+    // The one 404: the rollout before its canary was committed.
+    expectQuiet(admin, [NOT_FOUND_LOAD]);
 
     // The reader's page, open since before the halt, shows it too without reload.
     await read.locator('#rollout-status', { hasText: /^halted$/ }).waitFor({ timeout: 1000 });
