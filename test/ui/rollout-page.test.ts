@@ -177,6 +177,12 @@ describe('console in Chromium: a rollout page', function () {
     expect(await fact(page, 'Bake left')).to.match(/^(\d+) s$/);
     const left = Number(/^(\d+)/.exec(await fact(page, 'Bake left'))?.[1]);
     expect(left).to.be.within(500, 600);
+    // No event comes while the step bakes: the page counts down by itself.
+    await until(
+      'bake left counting down',
+      async () => Number(/^(\d+)/.exec(await fact(page, 'Bake left'))?.[1]) <= left - 2,
+      5000,
+    );
     expect(await fact(page, 'Canary file')).to.equal('orders-prod.canary.yml');
     expect(await page.locator('ol.steps li').allInnerTexts()).to.deep.equal([
       '30 %, bake 2s',

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ifFeature } from '../api';
 import { href, type Route } from '../router';
 import { SortableTable } from '../sortable';
@@ -91,11 +91,11 @@ function RolloutList() {
   );
 }
 
-/** Bake left: seconds while baking; why there is none otherwise. */
-function bakeText(r: Rollout): string {
+/** Bake left: seconds while baking, `since` ms after the server said it; why none otherwise. */
+function bakeText(r: Rollout, since: number): string {
   if (r.status !== 'running') return 'none';
   if (r.bakeLeft === null) return 'not started: waiting for the cohort to apply';
-  return `${Math.ceil(r.bakeLeft / 1000)} s`;
+  return `${Math.ceil(Math.max(0, r.bakeLeft - since) / 1000)} s`;
 }
 
 function RolloutDetail({ service, profile }: { service: string; profile: string }) {
@@ -111,6 +111,13 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
   const [halting, setHalting] = useState<string | undefined>(undefined);
   const question = useRef<HTMLParagraphElement>(null);
   const outcome = useRef<HTMLParagraphElement>(null);
+  // Nothing is sent while a step bakes quietly: the page counts the bake down itself.
+  const loadedAt = useMemo(() => Date.now(), [data]);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
   // The question takes focus, so a second Enter on the same spot never halts by accident.
   useEffect(() => {
     if (confirming) question.current?.focus();
@@ -184,7 +191,7 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
         <dt>Failed</dt>
         <dd>{r.failed}</dd>
         <dt>Bake left</dt>
-        <dd>{bakeText(r)}</dd>
+        <dd>{bakeText(r, Math.max(0, now - loadedAt))}</dd>
         {r.canaryFile !== null && (
           <>
             <dt>Canary file</dt>
