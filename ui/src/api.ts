@@ -91,7 +91,13 @@ export async function optionalApi<T>(feature: string, path: string): Promise<T |
   try {
     return await api<T>(path);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404 && error.code === 'HC_NOT_FOUND') {
+    // Only a missing route: `orders (prod) has no rollout` is a 404 of an API that exists.
+    if (
+      error instanceof ApiError &&
+      error.status === 404 &&
+      error.code === 'HC_NOT_FOUND' &&
+      error.message === 'no such route'
+    ) {
       missing.add(feature);
       return undefined;
     }

@@ -138,31 +138,39 @@ export interface FleetInstancesAnswer {
   nextCursor: string | null;
 }
 
+/** One step of a rollout's plan: its share and how long it bakes (`5m`, `0s`). */
 export interface RolloutStep {
   percent: number;
-  bake?: string | number;
+  bake: string;
 }
 
+/** One line of a rollout's history: `started`, `step`, `halted`, `complete`. */
 export interface RolloutEvent {
-  time?: string;
-  at?: string;
-  kind?: string;
-  type?: string;
-  message?: string;
+  at: string;
+  kind: string;
+  message: string;
 }
 
-/** `/v1/rollouts`, one rollout (DESIGN §11). */
+/** `GET /v1/rollouts/{service}/{profile}`, and each of `GET /v1/rollouts`' `rollouts` (DESIGN §11). */
 export interface Rollout {
   service: string;
   profile: string;
-  status?: string;
-  step?: number;
-  steps?: RolloutStep[];
-  percent?: number;
-  cohort?: number | string[] | { size?: number; instances?: string[] };
-  applied?: number;
-  failed?: number;
-  bakeLeft?: string | number | null;
-  haltReason?: string | null;
-  events?: RolloutEvent[];
+  label: string;
+  status: 'running' | 'halted' | 'complete';
+  /** The current step, from 1. */
+  step: number;
+  steps: RolloutStep[];
+  /** The current step's percent. */
+  percent: number;
+  /** The real share of the eligible instances online now: `1 of 3 = 33 %`. */
+  share: string;
+  /** Instance ids in the cohort. */
+  cohort: string[];
+  applied: number;
+  failed: number;
+  /** Milliseconds of bake left; null until the step's cohort has applied, or when not running. */
+  bakeLeft: number | null;
+  haltReason: string | null;
+  canaryFile: string | null;
+  events: RolloutEvent[];
 }

@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ifFeature } from '../api';
 import { href, type Route } from '../router';
 import { SortableTable } from '../sortable';
 import { Text, When, docName } from '../text';
-import type { DocumentsAnswer, Rollout, RolloutEvent } from '../types';
+import type { DocumentsAnswer, Rollout } from '../types';
 import { useLoad } from '../use-load';
 import { rolloutList } from './overview';
 import { Status } from './status';
@@ -22,14 +22,6 @@ export function RolloutsPage({ route }: { route: Route }) {
   ) : (
     <RolloutList />
   );
-}
-
-function cohortSize(r: Rollout): string {
-  const c = r.cohort;
-  if (c === undefined) return '';
-  if (typeof c === 'number') return String(c);
-  if (Array.isArray(c)) return String(c.length);
-  return String(c.size ?? c.instances?.length ?? '');
 }
 
 function RolloutList() {
@@ -70,27 +62,27 @@ function RolloutList() {
             {
               key: 'status',
               title: 'Status',
-              sortValue: (r) => r.status ?? '',
-              cell: (r) => r.status ?? '',
+              sortValue: (r) => r.status,
+              cell: (r) => r.status,
             },
             {
-              key: 'percent',
-              title: 'Percent',
-              sortValue: (r) => r.percent ?? 0,
-              cell: (r) => `${r.percent ?? 0} %`,
+              key: 'step',
+              title: 'Step',
+              sortValue: (r) => r.step,
+              cell: (r) => `${r.step} of ${r.steps.length} (${r.percent} %)`,
             },
-            { key: 'cohort', title: 'Cohort', cell: cohortSize },
+            { key: 'cohort', title: 'Cohort', cell: (r) => r.share },
             {
               key: 'applied',
               title: 'Applied',
-              sortValue: (r) => r.applied ?? 0,
-              cell: (r) => r.applied ?? 0,
+              sortValue: (r) => r.applied,
+              cell: (r) => r.applied,
             },
             {
               key: 'failed',
               title: 'Failed',
-              sortValue: (r) => r.failed ?? 0,
-              cell: (r) => r.failed ?? 0,
+              sortValue: (r) => r.failed,
+              cell: (r) => r.failed,
             },
           ]}
         />
@@ -99,14 +91,11 @@ function RolloutList() {
   );
 }
 
-/** Bake left as the server gives it: milliseconds (shown in seconds) or a text. */
-function bakeText(left: Rollout['bakeLeft']): string {
-  if (typeof left === 'number') return `${Math.ceil(left / 1000)} s`;
-  return left ?? 'none';
-}
-
-function eventText(e: RolloutEvent): string {
-  return [e.kind ?? e.type ?? '', e.message ?? ''].filter(Boolean).join(': ');
+/** Bake left: seconds while baking, `since` ms after the server said it; why none otherwise. */
+function bakeText(r: Rollout, since: number): string {
+  if (r.status !== 'running') return 'none';
+  if (r.bakeLeft === null) return 'not started: waiting for the cohort to apply';
+  return `${Math.ceil(Math.max(0, r.bakeLeft - since) / 1000)} s`;
 }
 
 function RolloutDetail({ service, profile }: { service: string; profile: string }) {
@@ -114,12 +103,25 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
   const { data, error, loading, reload } = useLoad(async () => {
     const docs = await api<DocumentsAnswer>('/v1/console/documents');
     return [
-      await ifFeature<unknown>(docs.features, 'rollouts', `/v1/rollouts/${path}`),
+      await ifFeature<Rollout>(docs.features, 'rollouts', `/v1/rollouts/${path}`),
       docs,
     ] as const;
   }, [path]);
   const [confirming, setConfirming] = useState(false);
   const [halting, setHalting] = useState<string | undefined>(undefined);
+  const question = useRef<HTMLParagraphElement>(null);
+  const outcome = useRef<HTMLParagraphElement>(null);
+  // Nothing is sent while a step bakes quietly: the page counts the bake down itself.
+  const loadedAt = useMemo(() => Date.now(), [data]);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  // The question takes focus, so a second Enter on the same spot never halts by accident.
+  useEffect(() => {
+    if (confirming) question.current?.focus();
+  }, [confirming]);
   const title = (
     <h1 tabIndex={-1}>
       Rollout of <Text value={docName(service, [profile])} />
@@ -139,24 +141,23 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
         <Status error={error} what="the rollout" />
       </>
     );
-  const [answer, docs] = data;
-  if (answer === undefined)
+  const [r, docs] = data;
+  if (r === undefined)
     return (
       <>
         {title}
         {UNAVAILABLE}
       </>
     );
-  const r = ((answer as { rollout?: Rollout }).rollout ?? answer) as Rollout;
   const admin = docs.principal.admin;
-  // Nothing to halt once halted or complete.
-  const halted = r.status === 'halted' || r.status === 'complete';
   const halt = async () => {
     setHalting('Halting…');
     try {
       await api(`/v1/rollouts/${path}/halt`, { method: 'POST' });
       setHalting('Halted.');
       setConfirming(false);
+      // The buttons are gone: focus goes to what happened, not to the page's start.
+      outcome.current?.focus();
       reload();
     } catch (err) {
       setHalting(`Could not halt: ${err instanceof Error ? err.message : String(err)}`);
@@ -167,65 +168,81 @@ function RolloutDetail({ service, profile }: { service: string; profile: string 
       {title}
       <dl class="facts">
         <dt>Status</dt>
-        <dd>{r.status ?? 'unknown'}</dd>
-        <dt>Step</dt>
-        <dd>
-          {r.step ?? '?'} of {r.steps?.length ?? '?'} ({r.percent ?? 0} %)
-        </dd>
-        <dt>Cohort</dt>
-        <dd>{cohortSize(r)} instances</dd>
-        <dt>Applied</dt>
-        <dd>{r.applied ?? 0}</dd>
-        <dt>Failed</dt>
-        <dd>{r.failed ?? 0}</dd>
-        <dt>Bake left</dt>
-        <dd>{bakeText(r.bakeLeft)}</dd>
-        {r.haltReason && (
+        <dd id="rollout-status">{r.status}</dd>
+        {r.haltReason !== null && (
           <>
             <dt>Halt reason</dt>
-            <dd>
+            <dd id="rollout-halt-reason">
               <Text value={r.haltReason} />
+            </dd>
+          </>
+        )}
+        <dt>Step</dt>
+        <dd>
+          {r.step} of {r.steps.length} ({r.percent} %)
+        </dd>
+        <dt>Cohort</dt>
+        <dd>
+          <Text value={r.cohort.length === 0 ? 'nobody yet' : r.cohort.join(', ')} /> ({r.share} of
+          the eligible instances online)
+        </dd>
+        <dt>Applied</dt>
+        <dd>{r.applied}</dd>
+        <dt>Failed</dt>
+        <dd>{r.failed}</dd>
+        <dt>Bake left</dt>
+        <dd>{bakeText(r, Math.max(0, now - loadedAt))}</dd>
+        {r.canaryFile !== null && (
+          <>
+            <dt>Canary file</dt>
+            <dd>
+              <Text value={r.canaryFile} />
             </dd>
           </>
         )}
       </dl>
       <h2>Steps</h2>
       <ol class="steps">
-        {(r.steps ?? []).map((s, i) => (
-          <li aria-current={r.step === i + 1 ? 'step' : undefined}>
-            {`${s.percent} %${s.bake !== undefined ? `, bake ${s.bake}` : ''}`}
+        {r.steps.map((s, i) => (
+          <li key={i} aria-current={r.step === i + 1 ? 'step' : undefined}>
+            {`${s.percent} %, bake ${s.bake}`}
             {r.step === i + 1 ? ' (current)' : ''}
           </li>
         ))}
       </ol>
-      {admin && !halted && (
+      {/* Nothing to halt once halted or complete. */}
+      {admin && r.status === 'running' && (
         <div class="actions">
           {confirming ? (
             <>
-              <p>Every instance gets the document without the overlay. Halt?</p>
-              <button type="button" class="danger" onClick={() => void halt()}>
+              <p tabIndex={-1} ref={question}>
+                Every instance gets the document without the canary overlay. Halt?
+              </p>
+              <button key="confirm" type="button" class="danger" onClick={() => void halt()}>
                 Confirm halt
               </button>{' '}
-              <button type="button" onClick={() => setConfirming(false)}>
+              <button key="cancel" type="button" onClick={() => setConfirming(false)}>
                 Cancel
               </button>
             </>
           ) : (
-            <button type="button" class="danger" onClick={() => setConfirming(true)}>
+            <button key="halt" type="button" class="danger" onClick={() => setConfirming(true)}>
               Halt rollout
             </button>
           )}
         </div>
       )}
-      <p aria-live="polite">{halting ?? ''}</p>
+      <p aria-live="polite" tabIndex={-1} ref={outcome}>
+        {halting ?? ''}
+      </p>
       <h2>Events</h2>
-      {(r.events ?? []).length === 0 ? (
+      {r.events.length === 0 ? (
         <p class="muted">No events yet.</p>
       ) : (
         <ol class="events">
-          {(r.events ?? []).map((e) => (
-            <li>
-              <When time={e.time ?? e.at} /> <Text value={eventText(e)} />
+          {r.events.map((e, i) => (
+            <li key={i}>
+              <When time={e.at} /> <Text value={e.message} />
             </li>
           ))}
         </ol>
