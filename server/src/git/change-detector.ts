@@ -16,6 +16,12 @@ export interface ChangeDetectorOptions {
 
 /** Past chokidar's 50 ms per-path throttle. */
 const TRAILING_CHECK_MS = 75;
+/**
+ * A local repository's refs are also re-read this often: reading them costs ~0.1 ms, and a
+ * file-watch event lost under load (inotify drops them when its queue overflows) then costs
+ * at most this long instead of a whole poll interval.
+ */
+const LOCAL_RECHECK_MS = 1000;
 
 /** Sync state shown by `/v1/status`. */
 export interface SyncState {
@@ -41,6 +47,7 @@ export class ChangeDetector {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private trailing: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
   /** The pass queued behind the running one, shared by every call that arrives meanwhile. */
   private queued: Promise<void> | undefined;
@@ -85,6 +92,8 @@ export class ChangeDetector {
       // `raw` (fs.watch itself) is not throttled: a ref rename is seen the moment it lands.
       this.watcher.on('add', kick).on('change', kick).on('unlink', kick).on('raw', kick);
       await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
+      this.recheck = setInterval(() => void this.check(false), LOCAL_RECHECK_MS);
+      this.recheck.unref();
     }
     this.timer = setInterval(() => void this.check(true), this.options.pollInterval * 1000);
     this.timer.unref();
@@ -98,6 +107,7 @@ export class ChangeDetector {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.recheck) clearInterval(this.recheck);
     clearTimeout(this.trailing);
     await this.watcher?.close();
     await this.pending?.catch(() => undefined);
