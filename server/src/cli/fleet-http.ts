@@ -1,20 +1,9 @@
 /** What `hotconf fleet` reads from a server: the fleet routes' shapes and one GET helper. */
+import type { DocumentSummary } from '../fleet/fleet-view.js';
 import type { Target } from './client-commands.js';
 
-/** One document's line of `GET /v1/fleet`. */
-export interface Summary {
-  service: string;
-  profiles: string[];
-  label: string;
-  published: { etag: string; version: string } | null;
-  online: number;
-  applied: number;
-  failed: number;
-  older: number;
-  offline: number;
-  anonymous: number;
-  summary: string;
-}
+/** One document's line of `GET /v1/fleet`: the server's own type. */
+export type Summary = DocumentSummary;
 
 /** One instance row of `GET /v1/fleet/{service}/{profiles}`. */
 export interface Row {
