@@ -16,6 +16,7 @@ import { ErrorCodes, ForbiddenError, InvalidInputError, NotFoundError } from '..
 import { requirePrincipal, requireRead, type Principal } from '../access/access.js';
 import { springEnvironment } from './spring-environment.js';
 import type { SpringRoutesDeps } from './spring-routes.js';
+import { unansweredRead } from './send.js';
 
 const SEGMENT = /^[A-Za-z0-9._@+=-][A-Za-z0-9._@+=,-]{0,199}$/;
 const MAX_PATH = 1000;
@@ -30,12 +31,7 @@ const MAX_PATH = 1000;
  */
 export function plainTextRoutes(deps: SpringRoutesDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (
-      (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
-      ctx.body !== undefined ||
-      ctx.status !== 404
-    )
-      return next();
+    if (!unansweredRead(ctx)) return next();
     const segments = ctx.path.split('/').slice(1);
     const useDefault = ctx.query.useDefaultLabel !== undefined;
     const first = useDefault ? 2 : 3;

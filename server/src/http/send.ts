@@ -28,3 +28,13 @@ export function sendJson(ctx: Context, value: unknown, status = 200): void {
   ctx.type = 'application/json';
   ctx.body = JSON.stringify(value);
 }
+
+/**
+ * A GET or HEAD that no earlier route answered: what the Spring routes, which run after
+ * hotconf's own and match almost any path, may take.
+ */
+export function unansweredRead(ctx: Context): boolean {
+  return (
+    (ctx.method === 'GET' || ctx.method === 'HEAD') && ctx.body === undefined && ctx.status === 404
+  );
+}

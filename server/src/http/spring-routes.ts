@@ -10,7 +10,7 @@ import { InvalidInputError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
 import { requirePrincipal, requireReadDocument, type Access } from '../access/access.js';
 import { renderFile, springBody, type Rendering } from './render.js';
-import { sendCached } from './send.js';
+import { sendCached, unansweredRead } from './send.js';
 import { springEnvironment, type SpringEnvironmentDeps } from './spring-environment.js';
 
 export interface SpringRoutesDeps extends SpringEnvironmentDeps {
@@ -41,12 +41,7 @@ function decode(segment: string): string {
  */
 export function springRoutes(deps: SpringRoutesDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (
-      (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
-      ctx.body !== undefined ||
-      ctx.status !== 404
-    )
-      return next();
+    if (!unansweredRead(ctx)) return next();
     const segments = ctx.path.split('/').slice(1);
     if (segments.length === 0 || segments.length > 3 || segments.some((s) => s === ''))
       return next();
