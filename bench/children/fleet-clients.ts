@@ -1,3 +1,4 @@
+import { ACK_HOLD_MS } from '@hotconf/client';
 import WebSocket from 'ws';
 import { serveIpc } from '../lib/ipc.js';
 import { wallNow } from '../lib/measure.js';
@@ -12,7 +13,8 @@ interface Receipts {
 const sockets: WebSocket[] = [];
 let receipts: Receipts = { n: 0, first: NaN, last: NaN };
 let waiter: { count: number; resolve(): void } | undefined;
-const ACK_DELAY_MS = Number(process.env.HOTCONF_BENCH_ACK_DELAY_MS ?? '0');
+/** As the SDK does; HOTCONF_BENCH_ACK_HOLD_MS=0 answers at once, to see what the hold saves. */
+const ACK_HOLD = Number(process.env.HOTCONF_BENCH_ACK_HOLD_MS ?? ACK_HOLD_MS);
 /** Whether pushed documents are answered with `applied`, as the SDK does. */
 let acks = true;
 
@@ -58,9 +60,7 @@ function open(url: string, id: string, subscribe: string, localAddress: string):
       receipts.last = now;
       if (acks && etag) {
         const frame = `{"type":"applied","id":"s1","etag":"${etag}"}`;
-        // Diagnostic only: HOTCONF_BENCH_ACK_DELAY_MS holds acks back, to tell their cost to the
-        // server from the contention of clients sharing the machine with it.
-        if (ACK_DELAY_MS > 0) setTimeout(() => ws.send(frame), ACK_DELAY_MS);
+        if (ACK_HOLD > 0) setTimeout(() => ws.send(frame), ACK_HOLD);
         else ws.send(frame);
       }
       if (waiter && receipts.n >= waiter.count) waiter.resolve();
@@ -74,7 +74,7 @@ function open(url: string, id: string, subscribe: string, localAddress: string):
 /**
  * SDK-like fleet clients for `bench/scenarios/fleet.ts`: each says `hello` with its own
  * id, subscribes, and answers every pushed document with `applied` (when acks are on),
- * reading only the head of each frame.
+ * held {@link ACK_HOLD_MS} as the SDK holds it, reading only the head of each frame.
  */
 serveIpc(
   {

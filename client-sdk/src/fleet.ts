@@ -238,13 +238,25 @@ export class InstanceIdentity {
 }
 
 /**
- * Sends `applied`/`failed` for deliveries as they settle. Only the newest delivery of a
- * subscription is reported, so a slow listener on an older document can never make the
- * server believe the instance went back to it.
+ * How long an `applied`/`failed` is held after the listeners settle. A change reaches
+ * every instance of a fleet within the same few hundred ms; were each to answer at once,
+ * the server would read ten thousand acks while it is still writing the change to the
+ * rest (and the instances' hosts would spend that moment sending rather than receiving).
+ * Held back, the acks arrive after the fan-out, and a change superseded within the hold
+ * is acknowledged once, for the newer document. TCP's delayed ACK makes the same trade.
+ */
+export const ACK_HOLD_MS = 150;
+
+/**
+ * Sends `applied`/`failed` for deliveries once they settle, {@link ACK_HOLD_MS} later.
+ * Only the newest delivery of a subscription is reported, so a slow listener on an older
+ * document can never make the server believe the instance went back to it.
  */
 export class Acknowledger {
   private readonly latest = new Map<string, number>();
   private counter = 0;
+
+  constructor(private readonly holdMs: number = ACK_HOLD_MS) {}
 
   /**
    * Reports the delivery of `etag` on subscription `id` once `outcomes` settle, through
@@ -259,9 +271,12 @@ export class Acknowledger {
     const mine = ++this.counter;
     this.latest.set(id, mine);
     void acknowledgement(id, etag, outcomes).then((message) => {
-      if (this.latest.get(id) !== mine) return;
-      this.latest.delete(id);
-      send(message);
+      // Unref'd: an ack not yet sent is no reason to keep a closing process alive.
+      setTimeout(() => {
+        if (this.latest.get(id) !== mine) return;
+        this.latest.delete(id);
+        send(message);
+      }, this.holdMs).unref();
     });
   }
 }

@@ -29,6 +29,7 @@ export { openConnectionCount } from './watch.js';
 export { changedKeys } from './document.js';
 export * from './protocol.js';
 export {
+  ACK_HOLD_MS,
   FLEET_LIMITS,
   INSTANCE_ID_IN_USE,
   SDK_NAME,

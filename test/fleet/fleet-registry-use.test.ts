@@ -44,9 +44,10 @@ describe('Fleet registry, as services use it', () => {
     await first.close();
     const second = await startServer({ repo: repo.dir, port });
     sandbox.defer(() => second.close());
-    await waitUntil('the instance back on the new server', async () => {
+    // Online at once; the `applied` for what it holds follows after the SDK's ack hold.
+    await waitUntil('the instance back on the new server, its document applied', async () => {
       const res = await request(`${second.url}/v1/instances/${id}`);
-      return res.status === 200 && res.json.online === true;
+      return res.status === 200 && res.json.online === true && res.json.documents?.[0]?.etag;
     });
     expect(c.instanceId).to.equal(id);
     const seen = (await request(`${second.url}/v1/instances/${id}`)).json;
