@@ -50,7 +50,7 @@ const SIZES: Record<string, [keyof BenchOptions, number, number]> = {
   'push-subscribers': ['pushSubscribers', 1000, 1000],
   'push-gap-ms': ['pushGapMs', 100, 100],
   'fanout-clients': ['fanoutClients', 10_000, 5000],
-  'fanout-changes': ['fanoutChanges', 5, 2],
+  'fanout-changes': ['fanoutChanges', 9, 2],
   'scale-services': ['scaleServices', 1000, 1000],
   'scale-commits': ['scaleCommits', 30, 10],
   'scale-cold-starts': ['scaleColdStarts', 3, 1],

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ClientGroup } from '../lib/client-group.js';
 import { Child } from '../lib/ipc.js';
 import { HotconfProcess } from '../lib/hotconf-process.js';
 import type { BenchOptions } from '../options.js';
@@ -67,6 +68,31 @@ export async function connectClients(
   if (c.errors > 0)
     throw new Error(`${c.errors} of ${count} WebSocket clients could not connect: ${c.firstError}`);
   return c;
+}
+
+/** Connects `count` subscribers spread over a group's processes; fails loudly if any could not. */
+export async function connectGroup(
+  group: ClientGroup,
+  url: string,
+  count: number,
+  subscribe: Record<string, unknown>,
+): Promise<Connected> {
+  const all = await group.all<Connected>('connect', (i) => ({
+    url,
+    count: group.share(count, i).count,
+    subscribe,
+  }));
+  const errors = all.reduce((sum, c) => sum + c.errors, 0);
+  if (errors > 0)
+    throw new Error(
+      `${errors} of ${count} WebSocket clients could not connect: ${all.find((c) => c.firstError)?.firstError}`,
+    );
+  return {
+    connections: all.reduce((sum, c) => sum + c.connections, 0),
+    ms: Math.max(...all.map((c) => c.ms)),
+    errors,
+    ...(all[0]?.firstFrame ? { firstFrame: all[0].firstFrame } : {}),
+  };
 }
 
 export function subscribeFrame(

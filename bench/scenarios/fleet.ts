@@ -1,20 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { BenchRepo, ordersYaml, smallRepoFiles } from '../lib/config-repo.js';
-import type { Child } from '../lib/ipc.js';
+import { ClientGroup } from '../lib/client-group.js';
 import { median, settledRss, sleep, wallNow } from '../lib/measure.js';
-import { forkChild, startHotconf, subscribeFrame, type BenchContext } from './context.js';
+import { startHotconf, subscribeFrame, type BenchContext } from './context.js';
 
 /** CPU time (user + system) a process has used, ms, from /proc/<pid>/stat (100 ticks a second). */
 async function cpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-interface Receipts {
-  n: number;
-  first: number;
-  last: number;
 }
 
 interface FleetLine {
@@ -61,23 +55,21 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
   // Real instances each run in their own process; the clients here share a few, so that
   // answering `applied` does not slow one process's reading of the next frames.
   const procs = 2;
-  const clients: Child[] = [];
+  let clients: ClientGroup | undefined;
   try {
-    for (let i = 0; i < procs; i++) clients.push(await forkChild('fleet-clients'));
+    clients = await ClientGroup.fork('fleet-clients', procs);
+    const group = clients;
     await sleep(1000);
     const before = await settledRss(server.pid);
     ctx.log(`fleet: connecting ${n} identified clients from ${procs} processes`);
     const started = wallNow();
-    const share = Math.ceil(n / procs);
-    const results = await Promise.all(
-      clients.map((c, i) =>
-        c.request<{ errors: number; firstError?: string; connections: number }>('connect', {
-          url: server.wsUrl,
-          count: Math.min(share, n - i * share),
-          offset: i * share,
-          subscribe: subscribeFrame('orders', ['default']),
-        }),
-      ),
+    const results = await group.all<{ errors: number; firstError?: string; connections: number }>(
+      'connect',
+      (i) => ({
+        url: server.wsUrl,
+        ...group.share(n, i),
+        subscribe: subscribeFrame('orders', ['default']),
+      }),
     );
     const connected = { ms: wallNow() - started };
     const failed = results.find((r) => r.errors > 0);
@@ -104,25 +96,14 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const acks = round % 3 !== 1;
       const poll = round % 3 === 2;
-      await Promise.all(clients.map((c) => c.request('arm', { acks })));
+      await group.all('arm', () => ({ acks }));
       const latencyBefore = await server.publishLatency();
       const cpuBefore = await cpuMs(server.pid);
       const { startedAt } = await repo.commit(
         { 'orders.yml': ordersYaml(round + 1) },
         `fleet ${round}`,
       );
-      const all = await Promise.all(
-        clients.map((c, i) =>
-          c.request<Receipts>('wait', {
-            count: Math.min(share, n - i * share),
-            timeoutMs: 60_000,
-          }),
-        ),
-      );
-      const r = {
-        n: all.reduce((sum, x) => sum + x.n, 0),
-        last: Math.max(...all.map((x) => x.last)),
-      };
+      const r = await group.receipts(n, 60_000);
       if (r.n < n) throw new Error(`fleet: only ${r.n} of ${n} got change ${round}`);
       const latencyAfter = await server.publishLatency();
       const serverMs = (latencyAfter.sum - latencyBefore.sum) * 1000;
@@ -211,7 +192,7 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
       },
     );
   } finally {
-    for (const c of clients) await c.stop();
+    await clients?.stop();
     await server.stop();
     await repo.remove();
   }
