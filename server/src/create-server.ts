@@ -160,7 +160,7 @@ export function createServer(options: Partial<Settings> & { logger?: Logger } = 
       // → HTTP / WebSocket
       // The console hears of fleet changes, coalesced per document (`fleet` events).
       const fleetFeed = new FleetChangeFeed({
-        documentsOf: (id) => fleet.registry.view(id)?.documents,
+        documentsOf: (id) => fleet.registry.documentsOf(id),
         emit: (doc) => events?.emit('fleet', { ...doc }),
       });
       closers.push(() => fleetFeed.close());

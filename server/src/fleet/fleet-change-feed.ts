@@ -3,7 +3,7 @@ import { documentName } from './instance-view.js';
 /** A document as the console's `fleet` event names it. */
 export interface FleetDocumentRef {
   service: string;
-  profiles: string[];
+  profiles: readonly string[];
   label: string;
 }
 
@@ -11,7 +11,7 @@ export interface FleetChangeFeedOptions {
   /** The documents instance `id` watches now; undefined once it is gone. */
   documentsOf(id: string): readonly FleetDocumentRef[] | undefined;
   /** Sends one event saying the fleet of `doc` changed. */
-  emit(doc: FleetDocumentRef): void;
+  emit(doc: { service: string; profiles: string[]; label: string }): void;
   /** At most one event per document this often, ms. Default 250. */
   intervalMs?: number;
 }

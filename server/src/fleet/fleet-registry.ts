@@ -124,6 +124,18 @@ export class FleetRegistry implements FleetObserver {
     return this.instances.get(id)?.view();
   }
 
+  /**
+   * The documents instance `id` watches (or last watched), without building its view:
+   * asked once per ack, where a view's dates and copies would cost more than the ack.
+   */
+  documentsOf(id: string): DocumentReport[] | undefined {
+    const record = this.instances.get(id);
+    if (!record) return undefined;
+    const docs: DocumentReport[] = [];
+    record.eachDocument((doc) => docs.push(doc));
+    return docs;
+  }
+
   /** Ids of this replica's online instances (the replica store refreshes their liveness). */
   onlineIds(): string[] {
     return [...this.instances.values()].filter((r) => r.online).map((r) => r.id);
