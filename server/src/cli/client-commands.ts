@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { flatten, toProperties } from '../config/flatten.js';
 import { UsageError, type Command } from './command.js';
+import { getJson, targetOf, type Target } from './server-get.js';
 
 const FORMATS = ['json', 'yaml', 'properties', 'env'] as const;
 type Format = (typeof FORMATS)[number];
@@ -13,65 +14,11 @@ const COMMON = {
   label: { type: 'string' },
 } as const;
 
-/** A running server to talk to: `--server` / `$HOTCONF_SERVER`, `--token` / `$HOTCONF_TOKEN`. */
-export interface Target {
-  server: string;
-  token: string | undefined;
-}
-
-export function targetOf(values: {
-  server?: string | undefined;
-  token?: string | undefined;
-}): Target {
-  const server = (values.server ?? process.env.HOTCONF_SERVER ?? 'http://127.0.0.1:8888').replace(
-    /\/+$/,
-    '',
-  );
-  if (!/^https?:\/\/[^/]/.test(server))
-    throw new UsageError(`--server must be an http:// or https:// URL, got "${server}"`);
-  const token = values.token ?? (process.env.HOTCONF_TOKEN || undefined);
-  return { server, token };
-}
-
 /** `<service> <profiles>` from the positionals; profiles default to `default`. */
 function documentOf(positionals: string[], usage: string): { service: string; profiles: string } {
   const [service, profiles = 'default', ...extra] = positionals;
   if (!service || extra.length > 0) throw new UsageError(`usage: ${usage}`);
   return { service, profiles };
-}
-
-/**
- * GETs `path` from the server and returns its JSON body.
- * @throws Error with the server's own message and code, or why it could not be reached.
- */
-async function getJson(target: Target, path: string): Promise<unknown> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (target.token) headers.Authorization = `Bearer ${target.token}`;
-  let response: Response;
-  try {
-    response = await fetch(target.server + path, { headers, signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(
-      `cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-    );
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new Error(
-      `${target.server} answered ${response.status} with a body that is not JSON: is it a hotconf server?`,
-    );
-  }
-  if (!response.ok) {
-    const err = (body as { error?: { code?: string; message?: string } }).error;
-    throw new Error(
-      `${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`,
-    );
-  }
-  return body;
 }
 
 function documentPath(

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { targetOf } from './client-commands.js';
-import { allInstances, clean, documentPath, get, type Summary } from './fleet-http.js';
+import { allInstances, clean, documentPath, type Summary } from './fleet-http.js';
+import { getJson, targetOf } from './server-get.js';
 import { waitFor } from './fleet-wait.js';
 import { rolloutLine } from '../rollout/rollout-line.js';
 import type { RolloutView } from '../rollout/rollout-view.js';
@@ -53,7 +53,7 @@ export const fleetCommand: Command = async (argv) => {
     );
   }
   if (service === undefined) {
-    const body = await get<{ partial: boolean; documents: Summary[] }>(target, '/v1/fleet');
+    const body = await getJson<{ partial: boolean; documents: Summary[] }>(target, '/v1/fleet');
     if (values.json) {
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       return 0;
@@ -81,7 +81,7 @@ export const fleetCommand: Command = async (argv) => {
     }
     if (body.partial) process.stdout.write('partial: other replicas could not be asked\n');
     // A line per canary rollout (DESIGN §11); a server without rollouts answers 404.
-    const rollouts = await get<{ rollouts: RolloutView[] }>(target, '/v1/rollouts').catch(
+    const rollouts = await getJson<{ rollouts: RolloutView[] }>(target, '/v1/rollouts').catch(
       () => undefined,
     );
     for (const r of rollouts?.rollouts ?? []) process.stdout.write(rolloutLine(r, clean));

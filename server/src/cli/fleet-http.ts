@@ -1,6 +1,6 @@
-/** What `hotconf fleet` reads from a server: the fleet routes' shapes and one GET helper. */
+/** What `hotconf fleet` reads from a server: the fleet routes' shapes and paging. */
 import type { DocumentSummary } from '../fleet/fleet-view.js';
-import type { Target } from './client-commands.js';
+import { getJson, type Target } from './server-get.js';
 
 /** One document's line of `GET /v1/fleet`: the server's own type. */
 export type Summary = DocumentSummary;
@@ -27,45 +27,6 @@ export interface Page {
   commit?: { id: string; etag: string; reached: number; failed: number; waiting: number };
 }
 
-/** A failed request: status 0 when the server could not be reached. */
-export class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** GETs `path` as JSON. @throws RequestError with the server's code and message. */
-export async function get<T>(target: Target, path: string): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (target.token) headers.Authorization = `Bearer ${target.token}`;
-  let response: Response;
-  try {
-    response = await fetch(target.server + path, { headers, signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    throw new RequestError(
-      0,
-      'unreachable',
-      `cannot reach ${target.server}: ${cause?.code ?? (error as Error).message}`,
-    );
-  }
-  const body = (await response.json().catch(() => undefined)) as
-    (T & { error?: { code?: string; message?: string } }) | undefined;
-  if (!response.ok || body === undefined) {
-    const err = body?.error;
-    throw new RequestError(
-      response.status,
-      err?.code ?? String(response.status),
-      `${err?.message ?? `the server answered ${response.status}`} (${err?.code ?? response.status})`,
-    );
-  }
-  return body;
-}
-
 /** Removes control characters, so an instance's error or labels cannot rewrite the terminal. */
 export function clean(text: string, max = 200): string {
   const flat = text.replace(/\p{Cc}+/gu, ' ');
@@ -86,11 +47,11 @@ export function documentPath(
 
 /** Every page of one document's instances. */
 export async function allInstances(target: Target, path: string): Promise<Page> {
-  const first = await get<Page>(target, path);
+  const first = await getJson<Page>(target, path);
   let page = first;
   const instances = [...first.instances];
   while (page.nextCursor) {
-    page = await get<Page>(target, `${path}&cursor=${encodeURIComponent(page.nextCursor)}`);
+    page = await getJson<Page>(target, `${path}&cursor=${encodeURIComponent(page.nextCursor)}`);
     instances.push(...page.instances);
   }
   return { ...first, instances, nextCursor: null };

@@ -2,13 +2,11 @@ import {
   allInstances,
   clean,
   documentPath,
-  get,
-  RequestError,
   type Page,
   type Row,
   type Summary,
 } from './fleet-http.js';
-import type { Target } from './client-commands.js';
+import { getJson, RequestError, type Target } from './server-get.js';
 
 /** `id (host pid N)`: enough to find the instance. */
 function who(row: Row): string {
@@ -36,7 +34,10 @@ export async function waitFor(
     const docs: [string, string, string | undefined][] = [];
     if (service !== undefined) docs.push([service, profiles, label]);
     else {
-      const body = await get<{ defaultLabel: string; documents: Summary[] }>(target, '/v1/fleet');
+      const body = await getJson<{ defaultLabel: string; documents: Summary[] }>(
+        target,
+        '/v1/fleet',
+      );
       for (const d of body.documents) {
         if (d.label === body.defaultLabel && d.online > 0)
           docs.push([d.service, d.profiles.join(','), undefined]);
