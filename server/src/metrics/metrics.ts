@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SyncState } from '../git/change-detector.js';
 import { stateOf, type DocumentState, type Publisher } from '../publish/publisher.js';
+import { RequestMetrics, type CollectedMetric } from './request-metrics.js';
 import { routeLabel } from './route-label.js';
 
 /** What a change detector reports about each fetch of a remote. */
@@ -64,19 +65,21 @@ export function createMetrics(options: { replicaId: string }): Metrics {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const requests = new Counter({
-    name: 'hotconf_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'hotconf_http_request_duration_seconds',
-    help: 'HTTP request latency until the response body was handed to the socket, by method, route pattern and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: HTTP_BUCKETS,
-    registers,
-  });
+  const requests = new RequestMetrics(HTTP_BUCKETS);
+  const register = (metric: CollectedMetric) =>
+    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  register(
+    requests.counter(
+      'hotconf_http_requests_total',
+      'HTTP requests answered, by method, route pattern and status.',
+    ),
+  );
+  register(
+    requests.histogram(
+      'hotconf_http_request_duration_seconds',
+      'HTTP request latency until the response body was handed to the socket, by method, route pattern and status.',
+    ),
+  );
   const pushes = new Counter({
     name: 'hotconf_pushes_total',
     help: 'WebSocket change frames sent to subscribers.',
@@ -95,21 +98,8 @@ export function createMetrics(options: { replicaId: string }): Metrics {
     registers,
   });
 
-  // Label lookups cost more than the increments: bind each (method, route, status) once.
-  const bound = new Map<string, { count: () => void; time: (s: number) => void }>();
-  const request = (method: string, route: string, status: number, seconds: number) => {
-    const key = `${method} ${route} ${status}`;
-    let series = bound.get(key);
-    if (!series) {
-      const labels = { method, route, status: String(status) };
-      const counter = requests.labels(labels);
-      const timer = duration.labels(labels);
-      series = { count: () => counter.inc(), time: (s) => timer.observe(s) };
-      bound.set(key, series);
-    }
-    series.count();
-    series.time(seconds);
-  };
+  const request = (method: string, route: string, status: number, seconds: number) =>
+    requests.record(method, route, status, seconds);
 
   const middleware: Koa.Middleware = async (ctx, next) => {
     const start = performance.now();
