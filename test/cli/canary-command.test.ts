@@ -117,6 +117,79 @@ describe('hotconf canary promote', () => {
     expect(await repo.git('status', '--porcelain')).to.equal('');
   });
 
+  it('folds a .properties canary into the .properties file, keeping comments, order and continued lines', async () => {
+    await repo.commit({
+      'orders-dev.properties': [
+        '# orders in dev',
+        'db.host=orders-db.dev',
+        'db.pool.max=200',
+        'kafka.brokers[0]=k0',
+        'kafka.brokers[1]=k1',
+        'timeouts=30',
+        'description=first \\',
+        '  second',
+        '',
+      ].join('\n'),
+      'orders-dev.canary.properties': [
+        'rollout.steps[0].percent=10',
+        'rollout.steps[0].bake=5m',
+        'rollout.steps[1].percent=100',
+        'rollout.steps[1].bake=0',
+        'config.db.pool.max=80',
+        'config.kafka.brokers[0]=k0',
+        'config.kafka.brokers[1]=k1',
+        'config.kafka.brokers[2]=k2',
+        'config.timeouts.connectMs=500',
+        'config.tracing.enabled=true',
+        '',
+      ].join('\n'),
+    });
+    server = await startServer({ repo: repo.dir });
+    const result = await runHotconf(['canary', 'promote', 'orders', 'dev', repo.dir]);
+    expect(result.stderr).to.equal('');
+    expect(result.code).to.equal(0);
+    expect(await readFile(path.join(repo.dir, 'orders-dev.properties'), 'utf8')).to.equal(
+      [
+        '# orders in dev',
+        'db.host=orders-db.dev',
+        'db.pool.max=80',
+        'kafka.brokers[0]=k0',
+        'kafka.brokers[1]=k1',
+        'kafka.brokers[2]=k2',
+        'timeouts.connectMs=500',
+        'description=first \\',
+        '  second',
+        'tracing.enabled=true',
+        '',
+      ].join('\n'),
+    );
+    await repo.git('commit', '-qam', 'promote the orders dev canary');
+    await settle(server);
+    const after = await request(`${server.url}/v1/config/orders/dev`);
+    expect(after.status).to.equal(200);
+    expect(after.json.config).to.deep.include({
+      db: { host: 'orders-db.dev', pool: { max: '80' } },
+      kafka: { brokers: ['k0', 'k1', 'k2'] },
+      timeouts: { connectMs: '500' },
+      description: 'first second',
+      tracing: { enabled: 'true' },
+    });
+  });
+
+  it('refuses to fold a .properties canary into a YAML file, touching nothing', async () => {
+    await repo.commit({
+      'orders-qa.yml': 'db: {pool: {max: 5}}\n',
+      'orders-qa.canary.properties':
+        'rollout.steps[0].percent=100\nrollout.steps[0].bake=0\nconfig.db.pool.max=8\n',
+    });
+    const result = await runHotconf(['canary', 'promote', 'orders', 'qa', repo.dir]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal(
+      'hotconf canary: orders-qa.canary.properties holds text values; orders-qa.yml is not a .properties file: fold it by hand\n',
+    );
+    expect(await repo.git('status', '--porcelain')).to.equal('');
+  });
+
   it('says so when there is no canary to promote, and explains usage', async () => {
     const none = await runHotconf(['canary', 'promote', 'payments', 'prod', repo.dir]);
     expect(none.code).to.equal(1);

@@ -6,7 +6,9 @@ import { checkService, parseProfiles } from '../config/names.js';
 import { canaryStem } from '../rollout/canary-file.js';
 import { mergeDocuments } from '../config/merge.js';
 import { parseCanaryYaml } from '../rollout/canary-file.js';
+import { parseCanaryProperties } from '../rollout/canary-properties.js';
 import { foldIntoYaml } from '../rollout/fold-overlay.js';
+import { foldIntoProperties } from '../rollout/fold-properties.js';
 import { UsageError, type Command } from './command.js';
 
 /** Folders never searched for a canary file. */
@@ -40,25 +42,32 @@ export const canaryCommand: Command = async (argv) => {
   }
   const canaryPath = found[0] as string;
   const canaryName = path.relative(root, canaryPath);
-  if (canaryPath.endsWith('.properties')) {
-    throw new Error(
-      `${canaryName}: promote folds YAML canary files; fold a .properties one by hand`,
-    );
-  }
-  const parsed = parseCanaryYaml(canaryName, await readFile(canaryPath, 'utf8'));
+  // A .properties canary's values are text: they fold into a .properties file only.
+  const flat = canaryPath.endsWith('.properties');
+  const text = await readFile(canaryPath, 'utf8');
+  const parsed = flat ? parseCanaryProperties(canaryName, text) : parseCanaryYaml(canaryName, text);
   if (!parsed.ok) {
     for (const problem of parsed.problems) process.stderr.write(`${problem.message}\n`);
     return 1;
   }
-  const target = await documentFile(path.dirname(canaryPath), stem);
+  const target = await documentFile(path.dirname(canaryPath), stem, flat ? '.properties' : '.yml');
   const targetName = path.relative(root, target.file);
-  const folded = target.file.endsWith('.json')
-    ? JSON.stringify(
-        mergeDocuments([parsed.plan.overlay, JSON.parse(target.text) as ConfigObject]),
-        null,
-        2,
-      ) + '\n'
-    : foldIntoYaml(target.text, parsed.plan.overlay);
+  if (flat && !target.file.endsWith('.properties')) {
+    throw new Error(
+      `${canaryName} holds text values; ${targetName} is not a .properties file: fold it by hand`,
+    );
+  }
+  const overlay = parsed.plan.overlay;
+  let folded: string;
+  try {
+    folded = target.file.endsWith('.json')
+      ? JSON.stringify(mergeDocuments([overlay, parseJson(target.text)]), null, 2) + '\n'
+      : target.file.endsWith('.properties')
+        ? foldIntoProperties(target.text, overlay)
+        : foldIntoYaml(target.text, overlay);
+  } catch (error) {
+    throw new Error(`${targetName}: ${(error as Error).message}`);
+  }
   await writeFile(target.file, folded);
   await rm(canaryPath);
   process.stdout.write(
@@ -68,18 +77,26 @@ export const canaryCommand: Command = async (argv) => {
   return 0;
 };
 
-/** The document's own file beside the canary file; a new `.yml` when it has none. */
-async function documentFile(folder: string, stem: string): Promise<{ file: string; text: string }> {
+/** The document's own file beside the canary file; a new one (`fresh`'s kind) when it has none. */
+async function documentFile(
+  folder: string,
+  stem: string,
+  fresh: '.yml' | '.properties',
+): Promise<{ file: string; text: string }> {
   for (const ext of ['.yml', '.yaml', '.json', '.properties']) {
     const file = path.join(folder, stem + ext);
     const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    if (ext === '.properties') {
-      throw new Error(`${stem}.properties: promote writes YAML files; fold the overlay by hand`);
-    }
-    return { file, text };
+    if (text !== undefined) return { file, text };
   }
-  return { file: path.join(folder, `${stem}.yml`), text: '' };
+  return { file: path.join(folder, stem + fresh), text: '' };
+}
+
+function parseJson(text: string): ConfigObject {
+  try {
+    return JSON.parse(text) as ConfigObject;
+  } catch {
+    throw new Error('the document file is not valid JSON; fix it before promoting');
+  }
 }
 
 async function findFiles(dir: string, match: (name: string) => boolean): Promise<string[]> {

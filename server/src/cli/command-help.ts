@@ -140,7 +140,7 @@ export const COMMAND_HELP: Record<string, () => CommandHelp> = {
   canary: () => ({
     usage: 'hotconf canary promote <service> <profile> [path]',
     summary:
-      'Folds the overlay of {service}-{profile}.canary.yml into the document’s own file beside it ({service}-{profile}.yml, keeping its comments and key order) and deletes the canary file, in the working tree at path. Review with git diff, then commit: git stays the only place intent lives. Deleting the canary file instead is the rollback.',
+      'Folds the overlay of {service}-{profile}.canary.yml (or .canary.properties) into the document’s own file beside it ({service}-{profile}.yml, .json or .properties, keeping its comments and key order) and deletes the canary file, in the working tree at path. Review with git diff, then commit: git stays the only place intent lives. Deleting the canary file instead is the rollback.',
     flags: [
       {
         flag: 'repo',

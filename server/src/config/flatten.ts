@@ -25,20 +25,23 @@ export function flatten(doc: ConfigObject): Record<string, string | number | boo
   return out;
 }
 
+/** A key or value written as `.properties` text reads it back (`java.util.Properties` rules). */
+export function escapeProperty(s: string, isKey: boolean): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(isKey ? /([=: #!])/g : /^([ #!])/g, '\\$1')
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Renders a document as Java `.properties` text, keys sorted. */
 export function toProperties(doc: ConfigObject): string {
-  const escape = (s: string, isKey: boolean) =>
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t')
-      .replace(isKey ? /([=: #!])/g : /^([ #!])/g, '\\$1')
-      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const flat = flatten(doc);
   return Object.keys(flat)
     .sort()
-    .map((k) => `${escape(k, true)}: ${escape(String(flat[k] ?? ''), false)}`)
+    .map((k) => `${escapeProperty(k, true)}: ${escapeProperty(String(flat[k] ?? ''), false)}`)
     .join('\n')
     .concat('\n');
 }
