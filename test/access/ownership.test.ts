@@ -151,6 +151,31 @@ describe('Access: who owns a file (DESIGN §7)', () => {
       });
     });
 
+    it('shows a token for orders-admin alone no instance of that document in the fleet view', async () => {
+      const ws = sb.socket(server, bearer(OPS));
+      await ws.opened();
+      ws.send({ type: 'hello', instanceId: 'adm-1', labels: {}, sdk: 'test/1.0.0' });
+      await ws.next((f) => f.type === 'welcome');
+      ws.send({ type: 'subscribe', id: 'a', service: 'orders-admin', profiles: ['default'] });
+      await ws.next((f) => f.id === 'a' && f.type === 'snapshot');
+      const seen = await get('/v1/instances/adm-1', OPS);
+      expect(seen.status).to.equal(200);
+
+      const fleet = await get('/v1/fleet', ADMIN);
+      expect(fleet.status).to.equal(200);
+      expect(JSON.parse(fleet.text).documents).to.deep.equal([]);
+      const list = await get('/v1/fleet/orders-admin/default', ADMIN);
+      expect(list.status).to.equal(403);
+      expect(JSON.parse(list.text).error.message).to.equal(
+        'this token may not read service orders, whose files this document uses',
+      );
+      expect((await get('/v1/instances/adm-1', ADMIN)).status).to.equal(404);
+      const ops = JSON.parse((await get('/v1/fleet', OPS)).text);
+      expect(ops.documents.map((d: { service: string }) => d.service)).to.deep.equal([
+        'orders-admin',
+      ]);
+    });
+
     it('refuses the orders-admin token once a commit gives orders a file it reads', async () => {
       const files: Record<string, string> = { ...FILES };
       delete files['schemas/orders-admin.schema.json'];

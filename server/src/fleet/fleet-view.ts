@@ -72,6 +72,40 @@ export class FleetView {
     return published && { etag: published.etag, version: published.version };
   }
 
+  /** The services whose files a document is made of (DESIGN §7); its own service until published. */
+  ownersOf(doc: {
+    service: string;
+    profiles: readonly string[];
+    label: string;
+  }): readonly string[] {
+    return this.options.published(documentName(doc))?.published?.owners ?? [doc.service];
+  }
+
+  /** Whether `principal` may see who runs a document: it may read every owner of its sources. */
+  mayRead(
+    principal: Principal,
+    doc: { service: string; profiles: readonly string[]; label: string },
+  ): boolean {
+    return (
+      principal.admin ||
+      (principal.canRead(doc.service) && principal.canReadDocument(this.ownersOf(doc)))
+    );
+  }
+
+  /**
+   * An instance as `principal` may see it: only the documents it may read, and only their
+   * events and last error; undefined when that leaves none.
+   */
+  visibleTo(view: InstanceView, principal: Principal): InstanceView | undefined {
+    if (principal.admin) return view;
+    const documents = view.documents.filter((d) => this.mayRead(principal, d));
+    if (documents.length === 0) return undefined;
+    const names = new Set(documents.map(documentName));
+    const events = view.events.filter((e) => e.document === undefined || names.has(e.document));
+    const lastError = view.lastError && names.has(view.lastError.document) ? view.lastError : null;
+    return { ...view, documents, events, lastError };
+  }
+
   /**
    * Per document the caller may read: counts by standing, and the one-line summary. Reads
    * this replica's records briefly (no view is built), merged with the other replicas'.
@@ -99,8 +133,13 @@ export class FleetView {
     principal: Principal,
   ): DocumentSummary[] {
     const docs = new Map<string, DocumentSummary>();
+    // Whether the caller may read each document, decided once per document, not per instance.
+    const allowed = new Map<string, boolean>();
     const entry = (d: { service: string; profiles: readonly string[]; label: string }) => {
       const key = documentName(d);
+      let ok = allowed.get(key);
+      if (ok === undefined) allowed.set(key, (ok = this.mayRead(principal, d)));
+      if (!ok) return undefined;
       let summary = docs.get(key);
       if (!summary) {
         const published = this.publishedOf(d) ?? null;
@@ -122,13 +161,14 @@ export class FleetView {
       return summary;
     };
     feed((online, d) => {
-      if (!principal.canRead(d.service)) return;
       const s = entry(d);
+      if (!s) return;
       s[standingOf(online, d, s.published ?? undefined)]++;
       if (online) s.online++;
     });
     for (const record of this.options.registry.anonymousDocuments()) {
-      if (principal.canRead(record.service)) entry(record).anonymous++;
+      const s = entry(record);
+      if (s) s.anonymous++;
     }
     const out = [...docs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return out.map(([, s]) => ({ ...s, summary: sentence(s) }));
@@ -144,13 +184,6 @@ function sentence(s: DocumentSummary): string {
   if (s.offline > 0) parts.push(`${s.offline} offline`);
   if (s.anonymous > 0) parts.push(`${s.anonymous} anonymous`);
   return parts.join(', ');
-}
-
-/** An instance may be shown to a caller who may read at least one of its documents' services. */
-export function visibleTo(view: InstanceView, principal: Principal): InstanceView | undefined {
-  if (principal.admin) return view;
-  const documents = view.documents.filter((d) => principal.canRead(d.service));
-  return documents.length === 0 ? undefined : { ...view, documents };
 }
 
 /** The standing of `view` on the document named `key`, or undefined when it does not watch it. */

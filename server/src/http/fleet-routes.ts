@@ -3,12 +3,17 @@ import { FLEET_LIMITS } from '@hotconf/client';
 import type { Context } from 'koa';
 import { checkLabel, checkService, parseProfiles } from '../config/names.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import { standingOn, visibleTo, type FleetView } from '../fleet/fleet-view.js';
+import { standingOn, type FleetView } from '../fleet/fleet-view.js';
 import { documentName, type InstanceView } from '../fleet/instance-view.js';
 import { commitOrder } from '../fleet/commit-order.js';
 import type { Repository } from '../git/repository.js';
 import type { Publisher } from '../publish/publisher.js';
-import { requirePrincipal, requireRead, type Access } from '../access/access.js';
+import {
+  requirePrincipal,
+  requireRead,
+  requireReadDocument,
+  type Access,
+} from '../access/access.js';
 import { sendJson } from './send.js';
 
 export interface FleetRoutesDeps {
@@ -122,6 +127,7 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     const limit = limitOf(ctx);
     const after = cursorOf(ctx);
     const doc = { service, profiles, label };
+    requireReadDocument(principal, fleet.ownersOf(doc));
     const key = documentName(doc);
     const published = fleet.publishedOf(doc);
     const commit = single(ctx, 'commit');
@@ -187,7 +193,7 @@ export function fleetRoutes(deps: FleetRoutesDeps): Router {
     }
     const snapshot = await fleet.snapshot();
     const found = snapshot.views.find((v) => v.id === id);
-    const view = found && visibleTo(found, principal);
+    const view = found && fleet.visibleTo(found, principal);
     // A read token cannot tell someone else's instance from one that does not exist.
     if (!view) throw new NotFoundError('HC_INSTANCE_NOT_FOUND', `no instance ${id} is known`);
     const events = view.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
