@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../server/src/logger.js';
 import { createServer, type HotconfServer } from '../../server/src/create-server.js';
+import { testCacheDir } from '../helpers/server.js';
 import type { Settings } from '../../server/src/settings.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 
@@ -111,7 +112,13 @@ export class Sandbox {
     repo: GitFixture,
     settings: Partial<Settings> & { logger?: Logger } = {},
   ): Promise<HotconfServer> {
-    const server = createServer({ repo: repo.dir, port: 0, logLevel: 'silent', ...settings });
+    const server = createServer({
+      repo: repo.dir,
+      port: 0,
+      logLevel: 'silent',
+      cacheDir: testCacheDir(),
+      ...settings,
+    });
     this.defer(() => server.close());
     await server.listen();
     return server;

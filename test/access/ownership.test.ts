@@ -4,6 +4,7 @@ import type { GitFixture } from '../helpers/git-fixture.js';
 import { encryptValue } from '../../server/src/secrets/cipher-value.js';
 import { bearer, Sandbox, TEST_KEY, type TokenLine } from './access-helpers.js';
 import { KEY, PLAIN } from './secrets-helpers.js';
+import { pollUntil } from '../helpers/wait-for.js';
 
 /** Issue 13 item 1's repository: orders-admin is a service of its own (it has a schema). */
 const FILES = {
@@ -174,6 +175,36 @@ describe('Access: who owns a file (DESIGN §7)', () => {
       expect(ops.documents.map((d: { service: string }) => d.service)).to.deep.equal([
         'orders-admin',
       ]);
+    });
+
+    it('shows a token for orders-admin alone no rollout of that document', async () => {
+      await repo.commit({
+        'orders-admin-default.canary.yml': [
+          'rollout:',
+          '  steps: [{percent: 10, bake: 5m}, {percent: 100, bake: 0}]',
+          'config:',
+          '  admin: {mode: canary}',
+          '',
+        ].join('\n'),
+      });
+      await server.parts?.detector.refresh();
+      await server.parts?.publisher.settled();
+      expect((await get('/orders-admin/default', OPS)).status).to.equal(200);
+      const all = async (token: string) =>
+        (JSON.parse((await get('/v1/rollouts', token)).text) as { rollouts: { service: string }[] })
+          .rollouts;
+      // The rollout starts at the controller's next step, not with the publish itself.
+      const started = await pollUntil(
+        () => all(OPS),
+        (r) => r.length > 0,
+      );
+      expect(started.map((r) => r.service)).to.deep.equal(['orders-admin']);
+      expect(await all(ADMIN)).to.deep.equal([]);
+      const one = await get('/v1/rollouts/orders-admin/default', ADMIN);
+      expect(one.status).to.equal(403);
+      expect(JSON.parse(one.text).error.message).to.equal(
+        'this token may not read service orders, whose files this document uses',
+      );
     });
 
     it('refuses the orders-admin token once a commit gives orders a file it reads', async () => {

@@ -1,14 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import type { ServerMessage } from '@hotconf/client';
 import { createServer, type HotconfServer } from '../../server/src/create-server.js';
 import type { Settings } from '../../server/src/settings.js';
+
+const cacheDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of cacheDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A cache directory of a test server's own (removed when the test process exits): the
+ * default, `./.hotconf`, would let one test's rollout state reach the next test's server.
+ */
+export function testCacheDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hotconf-test-cache-'));
+  cacheDirs.push(dir);
+  return dir;
+}
 
 /** Starts a server on a free port, quiet unless HOTCONF_TEST_LOGS is set. */
 export async function startServer(settings: Partial<Settings>): Promise<HotconfServer> {
   const server = createServer({
     port: 0,
     logLevel: process.env.HOTCONF_TEST_LOGS ? 'debug' : 'silent',
+    cacheDir: testCacheDir(),
     ...settings,
   });
   await server.listen();

@@ -9,6 +9,7 @@ import type {
   RetryOptions,
 } from '@hotconf/client';
 import { createServer, type HotconfServer } from '../../server/src/create-server.js';
+import { testCacheDir } from '../helpers/server.js';
 import { GitFixture } from '../helpers/git-fixture.js';
 
 /** Back-off small enough for tests. */
@@ -91,6 +92,7 @@ export class Sandbox {
       port: options.port ?? 0,
       logLevel: process.env.HOTCONF_TEST_LOG ?? 'silent',
       tokensFile: options.tokensFile,
+      cacheDir: testCacheDir(),
     });
     this.defer(() => server.close());
     await server.listen();

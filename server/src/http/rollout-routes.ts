@@ -1,6 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requireAdmin, requirePrincipal, requireRead, type Access } from '../access/access.js';
+import {
+  requireAdmin,
+  requirePrincipal,
+  requireRead,
+  requireReadDocument,
+  type Access,
+} from '../access/access.js';
 import { checkService, parseProfiles } from '../config/names.js';
 import { ErrorCodes, InvalidInputError, NotFoundError } from '../errors.js';
 import type { InstanceView } from '../fleet/instance-view.js';
@@ -21,19 +27,25 @@ export interface RolloutRoutesDeps {
 /**
  * `GET /v1/rollouts`, `GET /v1/rollouts/{service}/{profile}` and
  * `POST /v1/rollouts/{service}/{profile}/halt` (admin) — DESIGN §11. A read token sees the
- * rollouts of its own services only.
+ * rollouts of documents it may read only.
  */
 export function rolloutRoutes(deps: RolloutRoutesDeps): Router {
   const router = new Router();
   const { access } = deps;
   const recordOf = (key: string) => deps.documents.all().find((r) => r.key === key);
+  // A rollout shows a document's instances and changed keys: read like the document itself,
+  // with every service whose files it uses (DESIGN §7).
+  const ownersOf = (key: string, service: string) => recordOf(key)?.published?.owners ?? [service];
 
   router.get('/v1/rollouts', async (ctx) => {
     const principal = requirePrincipal(access, ctx.get('Authorization'));
     const { views } = await deps.fleet.snapshot();
     const now = Date.now();
     const rollouts = [...deps.rollouts.list()]
-      .filter(([, s]) => principal.canRead(s.service))
+      .filter(
+        ([key, s]) =>
+          principal.canRead(s.service) && principal.canReadDocument(ownersOf(key, s.service)),
+      )
       .map(([key, s]) => rolloutView(s, recordOf(key), views, now))
       .sort((a, b) => `${a.service}/${a.profile}`.localeCompare(`${b.service}/${b.profile}`));
     sendJson(ctx, { driver: deps.driver() ?? null, rollouts });
@@ -56,6 +68,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): Router {
         `${service} (${profile}) has no rollout: add ${service}-${profile}.canary.yml to start one`,
       );
     }
+    requireReadDocument(principal, ownersOf(found[0], service));
     return { principal, key: found[0], state: found[1] };
   };
 
