@@ -1,17 +1,7 @@
 import WebSocket from 'ws';
+import type { Receipts } from '../lib/client-group.js';
 import { serveIpc } from '../lib/ipc.js';
 import { wallNow } from '../lib/measure.js';
-
-/** Receipts of pushed frames (`change`/`patch`) since the last `arm`. */
-interface Receipts {
-  n: number;
-  first: number;
-  last: number;
-  bytes: number;
-  types: Record<string, number>;
-  /** One frame as received (base64), to replay through the bare baseline. */
-  sample: string | undefined;
-}
 
 const sockets: WebSocket[] = [];
 let receipts: Receipts = fresh();

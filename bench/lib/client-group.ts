@@ -1,14 +1,18 @@
 import { Child } from './ipc.js';
 
-/** What a client child says of the frames pushed since its last `arm`. */
+/** What the client children saw of the frames pushed since their last `arm`. */
 export interface Receipts {
   n: number;
   first: number;
   last: number;
-  bytes?: number;
-  types?: Record<string, number>;
-  sample?: string | undefined;
+  bytes: number;
+  types: Record<string, number>;
+  /** One frame as received (base64), to replay through a bare baseline. */
+  sample: string | undefined;
 }
+
+/** A child's own answer: the fleet clients count receipts only. */
+type ChildReceipts = Pick<Receipts, 'n' | 'first' | 'last'> & Partial<Receipts>;
 
 /**
  * Receiving clients spread over a few processes of their own. One process reading ten
@@ -45,7 +49,7 @@ export class ClientGroup {
 
   /** Waits until the children together saw `n` pushed frames (each its share), merged. */
   async receipts(n: number, timeoutMs: number): Promise<Receipts> {
-    const all = await this.all<Receipts>('wait', (i) => ({
+    const all = await this.all<ChildReceipts>('wait', (i) => ({
       count: this.share(n, i).count,
       timeoutMs,
     }));

@@ -39,14 +39,7 @@ export function startHotconf(
 }
 
 /** Figures the ws-clients child returns for one push. */
-export interface Receipts {
-  n: number;
-  first: number;
-  last: number;
-  bytes: number;
-  types: Record<string, number>;
-  sample: string | undefined;
-}
+export type { Receipts } from '../lib/client-group.js';
 
 /** The ws-clients child's answer to `connect`. */
 export interface Connected {

@@ -3,6 +3,7 @@ import NodeCache from 'node-cache';
 import { newInstanceId } from './new-instance-id.js';
 import { EtagVersions } from './etag-versions.js';
 import type { Logger } from '../logger.js';
+import { documentKey } from '../publish/document-record.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { FleetMessageParser, isFleetFault } from './fleet-messages.js';
 import type { FleetConnection, FleetObserver, FleetPeer } from './fleet-observer.js';
@@ -129,11 +130,7 @@ export class FleetRegistry implements FleetObserver {
    * asked once per ack, where a view's dates and copies would cost more than the ack.
    */
   documentsOf(id: string): DocumentReport[] | undefined {
-    const record = this.instances.get(id);
-    if (!record) return undefined;
-    const docs: DocumentReport[] = [];
-    record.eachDocument((doc) => docs.push(doc));
-    return docs;
+    return this.instances.get(id)?.documents();
   }
 
   /** Ids of this replica's online instances (the replica store refreshes their liveness). */
@@ -176,7 +173,7 @@ export class FleetRegistry implements FleetObserver {
     if (report.labels) record.labels = report.labels;
     record.invalidate();
     const profiles = report.profiles ?? ['default'];
-    const key = `${report.service}/${profiles.join(',')}@${report.label}`;
+    const key = documentKey(report.service, profiles, report.label);
     const doc = { key, service: report.service, profiles, label: report.label };
     const fresh = record.report(
       doc,

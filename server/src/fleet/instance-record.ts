@@ -117,6 +117,13 @@ export class InstanceRecord {
     for (const r of live) visit(this.reports.get(r.key) ?? blankReport(r));
   }
 
+  /** What {@link eachDocument} visits, as a list. */
+  documents(): DocumentReport[] {
+    const docs: DocumentReport[] = [];
+    this.eachDocument((doc) => docs.push(doc));
+    return docs;
+  }
+
   /** The shape every reader gets; documents are the connection's subscriptions while online. */
   view(): InstanceView {
     const live = this.connection?.documents();
