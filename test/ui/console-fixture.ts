@@ -41,14 +41,22 @@ export function focusedText(page: Page): Promise<string> {
   return page.evaluate('document.activeElement ? document.activeElement.textContent.trim() : ""');
 }
 
-/** Waits (up to 2 s) until the focused element's text is `text`. */
-export async function waitForFocus(page: Page, text: string): Promise<void> {
+/**
+ * Waits (up to 2 s) until the page's heading, `text`, has focus. The focused element's text
+ * alone is not enough: the navigation link just pressed often reads the same ("Fleet"), and
+ * keeps focus until the console moves it after the next frame.
+ */
+export async function waitForHeadingFocus(page: Page, text: string): Promise<void> {
   const deadline = Date.now() + 2000;
-  let now = await focusedText(page);
-  while (now !== text) {
-    if (Date.now() > deadline) throw new Error(`focus is on "${now}", not on "${text}"`);
+  const focused = (): Promise<string> =>
+    page.evaluate(
+      `(el => el ? (el.matches('main h1') ? 'heading' : el.tagName) + ': ' + el.textContent.trim() : '')(document.activeElement)`,
+    );
+  let now = await focused();
+  while (now !== `heading: ${text}`) {
+    if (Date.now() > deadline) throw new Error(`focus is on ${now}, not on the heading ${text}`);
     await page.waitForTimeout(20);
-    now = await focusedText(page);
+    now = await focused();
   }
 }
 

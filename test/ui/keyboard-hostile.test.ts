@@ -9,7 +9,7 @@ import {
   openConsole,
   tabTo,
   tabToId,
-  waitForFocus,
+  waitForHeadingFocus,
 } from './console-fixture.js';
 
 const heading = (page: import('playwright-core').Page) =>
@@ -47,7 +47,7 @@ describe('console in Chromium: keyboard and hostile content', function () {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
       // Focus follows to the new page's heading.
-      await waitForFocus(page, title);
+      await waitForHeadingFocus(page, title);
       if (link === 'Fleet' || link === 'Rollouts') await browser.screenshot(link.toLowerCase());
     }
 
