@@ -66,6 +66,7 @@ describe('console in Chromium: keyboard and hostile content', function () {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Merged config' }).waitFor();
     expect(await heading(page)).to.equal('orders (dev)');
+    await waitForHeadingFocus(page, 'orders (dev)');
     await tabTo(page, 'db'); // a tree branch folds and unfolds with Enter
     await page.keyboard.press('Enter');
     const db = page.locator('.tree details', { has: page.locator('summary', { hasText: /^db$/ }) });
@@ -75,9 +76,11 @@ describe('console in Chromium: keyboard and hostile content', function () {
     await tabTo(page, 'History');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'History' }).waitFor();
+    await waitForHeadingFocus(page, 'orders (dev)');
     await tabTo(page, 'Diff');
     await page.keyboard.press('Enter');
     await page.getByLabel('From version').waitFor();
+    await waitForHeadingFocus(page, 'orders (dev)');
     await tabToId(page, 'diff-from');
     await page.keyboard.press('ArrowDown');
     await tabToId(page, 'diff-whole');
