@@ -22,9 +22,9 @@ let acks = true;
  * Acks waiting out their hold, in order of receipt and so of due time: socket, etag and
  * when it was received, side by side. A real instance arms a timer for its own ack on its
  * own host; this process stands in for thousands on the server's two cores, where a timer
- * and a closure per receipt, made while the fan-out is still arriving, took enough CPU from
- * the server's loop to slow it by 5–10 % — a cost of the bench, not of the acks. So
- * receiving an ack-worthy frame is three pushes, and one timer serves them all.
+ * and a closure per receipt, made while the fan-out is still arriving, took CPU from the
+ * server's loop and showed as a cost of acks even when none was sent (docs/benchmarks.md).
+ * So receiving an ack-worthy frame is three pushes, and one timer serves them all.
  */
 const heldSockets: WebSocket[] = [];
 const heldEtags: string[] = [];

@@ -115,8 +115,8 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
       }
       // Every round, whatever it did, gives the server the same quiet time before the next
       // commit: long enough for 10 000 acks to be read even on a loaded machine. (Cut short
-      // after a polled round, the next round paid for the polls' garbage, and it was always
-      // an acks-on round: +10 % that was the poll's, not the acks'.)
+      // after a polled round, the next round, always an acks-on one, started on the heels
+      // of the polls.)
       await sleep(1500);
       if (!poll) {
         const cpu = (await cpuMs(server.pid)) - cpuBefore;
