@@ -55,6 +55,18 @@ export function requirePrincipal(access: Access, authorization: string | undefin
   return principal;
 }
 
+/**
+ * Whether `principal` may read a document of `service` made of files `owners` own: the
+ * check for listing or keeping a document without saying why it is left out.
+ */
+export function mayReadDocument(
+  principal: Principal,
+  service: string,
+  owners: readonly string[],
+): boolean {
+  return principal.canRead(service) && principal.canReadDocument(owners);
+}
+
 /** @throws ForbiddenError (403) when `principal` may not read `service`. */
 export function requireRead(principal: Principal, service: string): void {
   if (!principal.canRead(service))

@@ -1,4 +1,5 @@
-import type { Principal } from '../access/access.js';
+import { mayReadDocument, type Principal } from '../access/access.js';
+import { documentOwners } from '../publish/document-record.js';
 import type { DocumentRecord } from '../publish/publisher.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import type { FleetStore } from './fleet-store.js';
@@ -78,7 +79,7 @@ export class FleetView {
     profiles: readonly string[];
     label: string;
   }): readonly string[] {
-    return this.options.published(documentName(doc))?.published?.owners ?? [doc.service];
+    return documentOwners(doc.service, this.options.published(documentName(doc)));
   }
 
   /** Whether `principal` may see who runs a document: it may read every owner of its sources. */
@@ -86,10 +87,7 @@ export class FleetView {
     principal: Principal,
     doc: { service: string; profiles: readonly string[]; label: string },
   ): boolean {
-    return (
-      principal.admin ||
-      (principal.canRead(doc.service) && principal.canReadDocument(this.ownersOf(doc)))
-    );
+    return principal.admin || mayReadDocument(principal, doc.service, this.ownersOf(doc));
   }
 
   /**

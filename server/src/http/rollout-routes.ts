@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
+  mayReadDocument,
   requireAdmin,
   requirePrincipal,
   requireRead,
@@ -10,7 +11,7 @@ import {
 import { checkService, parseProfiles } from '../config/names.js';
 import { ErrorCodes, InvalidInputError, NotFoundError } from '../errors.js';
 import type { InstanceView } from '../fleet/instance-view.js';
-import type { DocumentRecord } from '../publish/document-record.js';
+import { documentOwners, type DocumentRecord } from '../publish/document-record.js';
 import type { RolloutController } from '../rollout/rollout-controller.js';
 import { rolloutView } from '../rollout/rollout-view.js';
 import { sendJson } from './send.js';
@@ -32,19 +33,17 @@ export interface RolloutRoutesDeps {
 export function rolloutRoutes(deps: RolloutRoutesDeps): Router {
   const router = new Router();
   const { access } = deps;
+  // A rollout shows a document's instances and changed keys: it is read like the document
+  // itself, with every service whose files it uses (DESIGN §7).
   const recordOf = (key: string) => deps.documents.all().find((r) => r.key === key);
-  // A rollout shows a document's instances and changed keys: read like the document itself,
-  // with every service whose files it uses (DESIGN §7).
-  const ownersOf = (key: string, service: string) => recordOf(key)?.published?.owners ?? [service];
 
   router.get('/v1/rollouts', async (ctx) => {
     const principal = requirePrincipal(access, ctx.get('Authorization'));
     const { views } = await deps.fleet.snapshot();
     const now = Date.now();
     const rollouts = [...deps.rollouts.list()]
-      .filter(
-        ([key, s]) =>
-          principal.canRead(s.service) && principal.canReadDocument(ownersOf(key, s.service)),
+      .filter(([key, s]) =>
+        mayReadDocument(principal, s.service, documentOwners(s.service, recordOf(key))),
       )
       .map(([key, s]) => rolloutView(s, recordOf(key), views, now))
       .sort((a, b) => `${a.service}/${a.profile}`.localeCompare(`${b.service}/${b.profile}`));
@@ -68,7 +67,7 @@ export function rolloutRoutes(deps: RolloutRoutesDeps): Router {
         `${service} (${profile}) has no rollout: add ${service}-${profile}.canary.yml to start one`,
       );
     }
-    requireReadDocument(principal, ownersOf(found[0], service));
+    requireReadDocument(principal, documentOwners(service, recordOf(found[0])));
     return { principal, key: found[0], state: found[1] };
   };
 

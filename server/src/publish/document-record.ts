@@ -41,6 +41,14 @@ export function documentKey(service: string, profiles: readonly string[], label:
   return `${service}/${profiles.join(',')}@${label}`;
 }
 
+/** The services whose files a document of `service` is made of (DESIGN §7); its own until published. */
+export function documentOwners(
+  service: string,
+  record: Pick<DocumentRecord, 'published'> | undefined,
+): readonly string[] {
+  return record?.published?.owners ?? [service];
+}
+
 /** Per-document overhead beyond its content, as counted against the on-demand budget. */
 const RECORD_OVERHEAD = 1024;
 

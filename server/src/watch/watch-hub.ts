@@ -4,7 +4,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCodes, type ClientMessage, type SubscribeMessage } from '@hotconf/client';
 import { checkLabel, parseProfiles } from '../config/names.js';
 import { ErrorCodes, HotconfError, type ErrorCode } from '../errors.js';
-import type { Principal } from '../access/access.js';
+import { mayReadDocument, type Principal } from '../access/access.js';
+import { documentOwners } from '../publish/document-record.js';
 import type { ChangeEvent, DocumentRecord } from '../publish/publisher.js';
 import { BackPressure } from './back-pressure.js';
 import { CohortRouting } from './cohort-routing.js';
@@ -90,8 +91,8 @@ export class WatchHub {
       }
       conn.principal = principal;
       for (const sub of [...conn.subs.values()]) {
-        const owners = sub.record.published?.owners ?? [sub.record.service];
-        if (principal.canRead(sub.record.service) && principal.canReadDocument(owners)) continue;
+        const { service } = sub.record;
+        if (mayReadDocument(principal, service, documentOwners(service, sub.record))) continue;
         this.table.remove(conn, sub.id);
         const message = `this token may no longer read service ${sub.record.service}`;
         sendText(conn.ws, errorFrame(ErrorCodes.FORBIDDEN, message, sub.id));
